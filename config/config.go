@@ -1,0 +1,323 @@
+// Package config loads the one typed configuration from environment
+// variables, fills defaults in one place, validates it, and masks secrets
+// when it is logged. It is loaded once in main and passed down.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is everything the binary can be told.
+type Config struct {
+	AppEnv   string // APP_ENV: development (default) or production
+	HTTPAddr string // HTTP_ADDR, default :8080
+	DataDir  string // DATA_DIR, default ./data: SQLite file and dev keys
+
+	DatabaseURL        string // DATABASE_URL: MySQL/MariaDB/TiDB DSN; empty = SQLite in DataDir
+	DatabaseReplicaURL string // DATABASE_REPLICA_URL: optional read replica
+	RedisURL           string // REDIS_URL: redis://…; empty = in-process Redis
+
+	JWTKey      []byte // JWT_KEY (base64, ≥ 32 bytes)
+	PIIKey      []byte // PII_KEY (base64, 32 bytes): AES-256-GCM for 身份证 and phones
+	PIIIndexKey []byte // PII_INDEX_KEY (base64, ≥ 32 bytes): HMAC blind index
+
+	WeChatAppID   string // WECHAT_APPID
+	WeChatSecret  string // WECHAT_SECRET
+	WeChatBaseURL string // WECHAT_BASE_URL, default https://api.weixin.qq.com
+
+	DevLogin       bool // DEV_LOGIN: pick a demo account of any role (embedded default only)
+	SeedDemo       bool // SEED_DEMO: demo accounts and data on start
+	InProcessQueue bool // IN_PROCESS_WORKER: run the queue worker inside serve
+
+	AccessTTL    time.Duration // ACCESS_TTL, default 15m
+	RefreshTTL   time.Duration // REFRESH_TTL, default 720h
+	BodyLimit    int64         // BODY_LIMIT bytes, default 1 MiB
+	RatePerMin   int           // RATE_PER_MIN per IP on the API, default 600
+	LogLevel     slog.Level    // LOG_LEVEL: debug, info, warn, error
+	ShutdownWait time.Duration // SHUTDOWN_WAIT, default 15s
+
+	// Embedded is true when no DATABASE_URL and REDIS_URL are given: SQLite
+	// plus an in-process Redis, for a newcomer's first run.
+	Embedded bool
+}
+
+// Load reads the environment (getenv is os.Getenv in main, a map in tests).
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		AppEnv:        or(getenv("APP_ENV"), EnvDevelopment),
+		HTTPAddr:      or(getenv("HTTP_ADDR"), ":8080"),
+		DataDir:       or(getenv("DATA_DIR"), "data"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		RedisURL:      getenv("REDIS_URL"),
+		WeChatAppID:   getenv("WECHAT_APPID"),
+		WeChatSecret:  getenv("WECHAT_SECRET"),
+		WeChatBaseURL: or(getenv("WECHAT_BASE_URL"), "https://api.weixin.qq.com"),
+		AccessTTL:     15 * time.Minute,
+		RefreshTTL:    30 * 24 * time.Hour,
+		BodyLimit:     1 << 20,
+		RatePerMin:    600,
+		LogLevel:      slog.LevelInfo,
+		ShutdownWait:  15 * time.Second,
+	}
+	c.DatabaseReplicaURL = getenv("DATABASE_REPLICA_URL")
+	c.Embedded = c.DatabaseURL == "" && c.RedisURL == ""
+	dev := c.AppEnv != EnvProduction
+	var errs []error
+	bools := []struct {
+		name string
+		dst  *bool
+		def  bool
+	}{
+		{"DEV_LOGIN", &c.DevLogin, dev && c.Embedded},
+		{"SEED_DEMO", &c.SeedDemo, dev && c.Embedded},
+		{"IN_PROCESS_WORKER", &c.InProcessQueue, c.RedisURL == ""},
+	}
+	for _, b := range bools {
+		*b.dst = b.def
+		if v := getenv(b.name); v != "" {
+			x, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: not a boolean: %q", b.name, v))
+			}
+			*b.dst = x
+		}
+	}
+	durs := []struct {
+		name string
+		dst  *time.Duration
+	}{{"ACCESS_TTL", &c.AccessTTL}, {"REFRESH_TTL", &c.RefreshTTL}, {"SHUTDOWN_WAIT", &c.ShutdownWait}}
+	for _, d := range durs {
+		if v := getenv(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", d.name, err))
+			}
+			*d.dst = x
+		}
+	}
+	if v := getenv("BODY_LIMIT"); v != "" {
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("BODY_LIMIT: %w", err))
+		}
+		c.BodyLimit = x
+	}
+	if v := getenv("RATE_PER_MIN"); v != "" {
+		x, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RATE_PER_MIN: %w", err))
+		}
+		c.RatePerMin = x
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("LOG_LEVEL: %w", err))
+		}
+	}
+	keys := []struct {
+		name string
+		dst  *[]byte
+	}{{"JWT_KEY", &c.JWTKey}, {"PII_KEY", &c.PIIKey}, {"PII_INDEX_KEY", &c.PIIIndexKey}}
+	for _, k := range keys {
+		if v := getenv(k.name); v != "" {
+			b, err := base64.StdEncoding.DecodeString(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: not base64", k.name))
+			}
+			*k.dst = b
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DevKeysFile is where development keys are kept, generated once.
+const DevKeysFile = "dev-keys.json"
+
+// EnsureDevKeys fills missing keys outside production from DataDir/dev-keys.json,
+// generating and saving them the first time so tokens and ciphertexts survive restarts.
+func (c *Config) EnsureDevKeys() error {
+	if c.AppEnv == EnvProduction {
+		return nil
+	}
+	if len(c.JWTKey) > 0 && len(c.PIIKey) > 0 && len(c.PIIIndexKey) > 0 {
+		return nil
+	}
+	path := filepath.Join(c.DataDir, DevKeysFile)
+	var keys struct{ JWT, PII, PIIIndex []byte }
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &keys); err != nil {
+			return fmt.Errorf("dev keys %s: %w", path, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if len(keys.JWT) == 0 {
+		keys.JWT, keys.PII, keys.PIIIndex = random(32), random(32), random(32)
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(keys)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return fmt.Errorf("save dev keys: %w", err)
+		}
+	}
+	if len(c.JWTKey) == 0 {
+		c.JWTKey = keys.JWT
+	}
+	if len(c.PIIKey) == 0 {
+		c.PIIKey = keys.PII
+	}
+	if len(c.PIIIndexKey) == 0 {
+		c.PIIIndexKey = keys.PIIIndex
+	}
+	return nil
+}
+
+// Validate refuses configurations that must not start (SECURITY.md 21).
+func (c *Config) Validate() error {
+	var errs []error
+	if c.AppEnv != EnvDevelopment && c.AppEnv != EnvProduction {
+		errs = append(errs, fmt.Errorf("APP_ENV must be %s or %s", EnvDevelopment, EnvProduction))
+	}
+	if len(c.JWTKey) < 32 {
+		errs = append(errs, errors.New("JWT_KEY must be at least 32 bytes (base64)"))
+	}
+	if len(c.PIIKey) != 32 {
+		errs = append(errs, errors.New("PII_KEY must be exactly 32 bytes (base64)"))
+	}
+	if len(c.PIIIndexKey) < 32 {
+		errs = append(errs, errors.New("PII_INDEX_KEY must be at least 32 bytes (base64)"))
+	}
+	if c.AccessTTL <= 0 || c.AccessTTL > time.Hour {
+		errs = append(errs, errors.New("ACCESS_TTL must be between 0 and 1h"))
+	}
+	if c.RefreshTTL < c.AccessTTL {
+		errs = append(errs, errors.New("REFRESH_TTL must be longer than ACCESS_TTL"))
+	}
+	if c.BodyLimit < 1024 {
+		errs = append(errs, errors.New("BODY_LIMIT must be at least 1024"))
+	}
+	if c.RatePerMin <= 0 {
+		errs = append(errs, errors.New("RATE_PER_MIN must be positive"))
+	}
+	if c.AppEnv == EnvProduction {
+		if c.DatabaseURL == "" {
+			errs = append(errs, errors.New("DATABASE_URL is required in production"))
+		}
+		if c.RedisURL == "" {
+			errs = append(errs, errors.New("REDIS_URL is required in production"))
+		}
+		if c.WeChatAppID == "" || c.WeChatSecret == "" {
+			errs = append(errs, errors.New("WECHAT_APPID and WECHAT_SECRET are required in production"))
+		}
+		if c.DevLogin {
+			errs = append(errs, errors.New("DEV_LOGIN is refused in production"))
+		}
+		if c.SeedDemo {
+			errs = append(errs, errors.New("SEED_DEMO is refused in production"))
+		}
+		if isWeak(c.JWTKey) || isWeak(c.PIIKey) || isWeak(c.PIIIndexKey) {
+			errs = append(errs, errors.New("a key is a default or repeated-byte value; generate one with `openssl rand -base64 32`"))
+		}
+		if string(c.PIIKey) == string(c.PIIIndexKey) {
+			errs = append(errs, errors.New("PII_KEY and PII_INDEX_KEY must differ"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// LogValue masks secrets whenever the config is logged.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("app_env", c.AppEnv),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("data_dir", c.DataDir),
+		slog.Bool("embedded", c.Embedded),
+		slog.String("database_url", MaskURL(c.DatabaseURL)),
+		slog.String("redis_url", MaskURL(c.RedisURL)),
+		slog.String("jwt_key", maskKey(c.JWTKey)),
+		slog.String("pii_key", maskKey(c.PIIKey)),
+		slog.String("pii_index_key", maskKey(c.PIIIndexKey)),
+		slog.String("wechat_appid", c.WeChatAppID),
+		slog.String("wechat_secret", maskKey([]byte(c.WeChatSecret))),
+		slog.String("wechat_base_url", c.WeChatBaseURL),
+		slog.Bool("dev_login", c.DevLogin),
+		slog.Bool("seed_demo", c.SeedDemo),
+		slog.Bool("in_process_worker", c.InProcessQueue),
+	)
+}
+
+// MaskURL hides the password in a DSN or URL.
+func MaskURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	head := s[:at]
+	start := strings.Index(head, "://")
+	if start >= 0 {
+		start += 3
+	} else {
+		start = 0
+	}
+	if colon := strings.Index(head[start:], ":"); colon >= 0 {
+		return head[:start+colon+1] + "***" + s[at:]
+	}
+	return s
+}
+
+func maskKey(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("***(%d bytes)", len(b))
+}
+
+func isWeak(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	for _, x := range b[1:] {
+		if x != b[0] {
+			return false
+		}
+	}
+	return true
+}
+
+func random(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return b
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
