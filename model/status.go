@@ -89,6 +89,9 @@ const (
 	ReviewRejected = "rejected"
 )
 
+// ReviewStates labels the review states.
+var ReviewStates = Enum{{ReviewPending, "待核实"}, {ReviewVerified, "已核实"}, {ReviewRejected, "未通过"}}
+
 // StatusReport is one status change as it was sent, kept whole; reports from
 // workers stay 待核实 until a cadre or the task force verifies them.
 type StatusReport struct {

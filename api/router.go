@@ -1,0 +1,133 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+
+	"github.com/jiuyebang/jiuyebang/model"
+	"github.com/jiuyebang/jiuyebang/service/auth"
+	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/registry"
+	"github.com/jiuyebang/jiuyebang/service/status"
+)
+
+// Regions is what the API needs from the region service.
+type Regions interface {
+	Get(code string) (model.Region, bool)
+	Children(parent string) []model.Region
+	Lookup(name, within string) ([]model.Region, error)
+	PathName(code string) string
+	ValidateCode(field, code string, level int) error
+}
+
+// Deps are the API's dependencies, built in main.
+type Deps struct {
+	Logger     *slog.Logger
+	DB         *gorm.DB
+	Redis      redis.UniversalClient
+	Metrics    *prometheus.Registry
+	Auth       *auth.Service
+	Registry   *registry.Service
+	Status     *status.Service
+	Regions    Regions
+	BodyLimit  int64
+	RatePerMin int
+	Web        http.FileSystem // the H5 build; nil serves a note
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Deps
+	auth *auth.Service
+	rl   *limiter
+}
+
+// New builds the gin engine with every route.
+func New(d Deps) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Deps: d, auth: d.Auth, rl: &limiter{rl: redis_rate.NewLimiter(d.Redis)}}
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = false
+	m := newMetrics(d.Metrics)
+	r.Use(requestID(d.Logger), accessLog(m), recovery(), bodyLimit(d.BodyLimit))
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
+
+	v1 := r.Group("/api/v1", s.rl.limit("ip", d.RatePerMin, time.Minute, byIP))
+	v1.GET("/options", s.options)
+	v1.GET("/regions", s.regionChildren)
+	v1.GET("/regions/lookup", s.regionLookup)
+
+	a := v1.Group("/auth", s.rl.limit("login", 30, time.Minute, byIP))
+	a.GET("/dev/accounts", s.devAccounts)
+	a.POST("/dev/login", s.devLogin)
+	a.POST("/wechat/login", s.wechatLogin)
+	a.POST("/password/login", s.passwordLogin)
+	a.POST("/refresh", s.refresh)
+
+	in := v1.Group("", s.authenticate)
+	in.POST("/auth/logout", s.logout)
+	in.GET("/me", s.me)
+
+	w := in.Group("/me", roles(model.RoleWorker))
+	w.POST("/phone", s.rl.limit("phone", 5, time.Hour, byAccount), s.bindPhone)
+	w.POST("/bind", s.rl.limit("bind", 10, time.Hour, byAccount), s.bind)
+	w.GET("/status", s.myStatus)
+	w.POST("/reports", s.rl.limit("report", 30, time.Minute, byAccount), s.myReport)
+
+	bo := in.Group("", roles(model.RoleCadre, model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin))
+	bo.GET("/labourers", s.listLabourers)
+	bo.GET("/labourers/:id", s.getLabourer)
+	bo.GET("/labourers/:id/status", s.labourerStatus)
+	bo.GET("/households/:id", s.getHousehold)
+	ed := in.Group("", roles(model.RoleCadre, model.RoleTaskforce, model.RoleAdmin))
+	ed.POST("/labourers", s.createLabourer)
+	ed.PATCH("/labourers/:id", s.updateLabourer)
+	ed.POST("/labourers/:id/approve", s.approveLabourer)
+	in.GET("/labourers/:id/pii", roles(model.RoleTaskforce, model.RoleAdmin), s.rl.limit("pii", 60, time.Hour, byAccount), s.revealLabourer)
+
+	ad := in.Group("/admin", roles(model.RoleAdmin))
+	ad.GET("/accounts", s.listAccounts)
+	ad.POST("/accounts", s.createAccount)
+	ad.PUT("/accounts/:id/scopes", s.setScopes)
+	ad.POST("/accounts/:id/unlock", s.unlockAccount)
+	ad.POST("/accounts/:id/totp", s.enrolTOTP)
+	ad.GET("/audit", s.listAudit)
+
+	s.mountWeb(r)
+	return r
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	checks := gin.H{}
+	ok := true
+	if err := infra.PingDB(ctx, s.DB); err != nil {
+		checks["database"], ok = "down", false
+	} else {
+		checks["database"] = "ok"
+	}
+	if err := s.Redis.Ping(ctx).Err(); err != nil {
+		checks["redis"], ok = "down", false
+	} else {
+		checks["redis"] = "ok"
+	}
+	code := http.StatusOK
+	if !ok {
+		code = http.StatusServiceUnavailable
+	}
+	c.JSON(code, gin.H{"status": map[bool]string{true: "ok", false: "unavailable"}[ok], "checks": checks})
+}

@@ -1,0 +1,24 @@
+import Taro from '@tarojs/taro'
+import type { Me } from '../types/api'
+
+export const LOGIN_PAGE = '/pages/login/index'
+export const BIND_PAGE = '/pages/bind/index'
+export const ME_PAGE = '/pages/me/index'
+export const WORKER_HOME = '/worker/home/index'
+export const OFFICE_HOME = '/office/home/index'
+
+/** homeFor is where an account lands after login. */
+export function homeFor(me: Me): string {
+  if (me.role === 'worker') {
+    return me.binding_status === 'bound' ? WORKER_HOME : BIND_PAGE
+  }
+  return OFFICE_HOME
+}
+
+export function goHome(me: Me): void {
+  Taro.reLaunch({ url: homeFor(me) })
+}
+
+export function toLogin(): void {
+  Taro.reLaunch({ url: LOGIN_PAGE })
+}
