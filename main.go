@@ -206,17 +206,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Deps{Logger: log, DB: a.db, Redis: a.redis.Client, Metrics: reg, Auth: a.auth, Registry: a.registry,
-		Status: a.status, Regions: a.regions, BodyLimit: cfg.BodyLimit, RatePerMin: cfg.RatePerMin, Web: web.FS()})
+		Status: a.status, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, Web: web.FS()})
 
-	var bg *background
-	if cfg.InProcessQueue {
-		if bg, err = startBackground(ctx, a, 4); err != nil {
-			return err
-		}
-	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
+	}
+	var bg *background
+	if cfg.InProcessQueue {
+		if bg, err = startBackground(ctx, a, 4); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}

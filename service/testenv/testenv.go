@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"github.com/jiuyebang/jiuyebang/service/infra"
@@ -36,73 +37,115 @@ func Real() bool { return os.Getenv("TEST_MYSQL_DSN") != "" }
 // in the test's temp dir.
 func DB(t testing.TB) *gorm.DB {
 	t.Helper()
+	db, cleanup, err := NewDB(sanitize(t.Name()), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	return db
+}
+
+// NewDB is DB for callers without a testing.TB, such as TestMain: a migrated
+// database named after name (a fresh MariaDB schema when TEST_MYSQL_DSN is
+// set, else SQLite in dir) and the function that drops it.
+func NewDB(name, dir string) (*gorm.DB, func(), error) {
 	ctx := context.Background()
 	log := Logger()
 	base := os.Getenv("TEST_MYSQL_DSN")
-	if base == "" {
-		db, err := infra.OpenDB("", t.TempDir(), log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := infra.Migrate(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if s, err := db.DB(); err == nil {
-				s.Close()
-			}
-		})
-		return db
-	}
-	dsn, err := infra.MySQLDSN(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := mysql.ParseDSN(dsn)
-	name := "t_" + sanitize(t.Name()) + "_" + randHex(4)
-	admin, err := infra.OpenDB(dsn, "", log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := admin.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
-		t.Fatal(err)
-	}
-	cfg.DBName = name
-	db, err := infra.OpenDB(cfg.FormatDSN(), "", log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := infra.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
+	closeDB := func(db *gorm.DB) {
 		if s, err := db.DB(); err == nil {
 			s.Close()
 		}
-		admin.Exec("DROP DATABASE `" + name + "`")
-		if s, err := admin.DB(); err == nil {
-			s.Close()
+	}
+	if base == "" {
+		db, err := infra.OpenDB("", dir, log)
+		if err != nil {
+			return nil, nil, err
 		}
-	})
-	return db
+		if err := infra.Migrate(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		return db, func() { closeDB(db) }, nil
+	}
+	dsn, err := infra.MySQLDSN(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, _ := mysql.ParseDSN(dsn)
+	schema := "t_" + sanitize(name) + "_" + randHex(4)
+	admin, err := infra.OpenDB(dsn, "", log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := admin.Exec("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
+		closeDB(admin)
+		return nil, nil, err
+	}
+	cfg.DBName = schema
+	db, err := infra.OpenDB(cfg.FormatDSN(), "", log)
+	if err != nil {
+		closeDB(admin)
+		return nil, nil, err
+	}
+	cleanup := func() {
+		closeDB(db)
+		admin.Exec("DROP DATABASE `" + schema + "`")
+		closeDB(admin)
+	}
+	if err := infra.Migrate(ctx, db); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return db, cleanup, nil
 }
 
 // Redis returns a Redis for the test: the real one at TEST_REDIS_URL,
 // flushed first (make test runs the real pass with -p 1), or an in-process one.
 func Redis(t testing.TB) *infra.Redis {
 	t.Helper()
-	url := os.Getenv("TEST_REDIS_URL")
-	r, err := infra.OpenRedis(url, Logger())
+	r, err := NewRedis()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if url != "" {
-		if err := r.Client.FlushDB(context.Background()).Err(); err != nil {
-			t.Fatal(err)
-		}
-	}
 	t.Cleanup(func() { r.Close() })
 	return r
+}
+
+// NewRedis is Redis for callers without a testing.TB. On a real Redis each
+// call gets a logical database of its own (0–13, handed out round-robin from
+// a counter in database 15), so test packages running in parallel do not
+// flush each other's keys; database 14 is left to the e2e run.
+func NewRedis() (*infra.Redis, error) {
+	url := os.Getenv("TEST_REDIS_URL")
+	if url == "" {
+		return infra.OpenRedis("", Logger())
+	}
+	ctx := context.Background()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	opt.DB = 15
+	counter := redis.NewClient(opt)
+	n, err := counter.Incr(ctx, "testenv:next-db").Result()
+	counter.Close()
+	if err != nil {
+		return nil, err
+	}
+	opt.DB = int(n % 14)
+	u := fmt.Sprintf("redis://%s/%d", opt.Addr, opt.DB)
+	if opt.Password != "" {
+		u = fmt.Sprintf("redis://:%s@%s/%d", opt.Password, opt.Addr, opt.DB)
+	}
+	r, err := infra.OpenRedis(u, Logger())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Client.FlushDB(ctx).Err(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 func sanitize(s string) string {

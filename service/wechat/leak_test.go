@@ -146,4 +146,3 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	}
 }
-

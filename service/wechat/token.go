@@ -161,7 +161,12 @@ func (c *Client) refreshLocked(ctx context.Context, lockVal string) (string, err
 		err = &APIError{Path: PathStableToken, Msg: "answer lacks access_token or expires_in"}
 	}
 	if err != nil {
-		c.log.WarnContext(ctx, "access token refresh failed", "api", PathStableToken, "errcode", errcode)
+		lvl := c.log.WarnContext
+		switch errcode {
+		case 40013, 40125, 40164, 41002, 41004: // bad appid or secret, IP not whitelisted: our configuration
+			lvl = c.log.ErrorContext
+		}
+		lvl(ctx, "access token refresh failed", "api", PathStableToken, "errcode", errcode)
 		if ctx.Err() == nil {
 			// Remember the failure briefly so waiting callers fail fast and
 			// do not each call WeChat in turn.

@@ -141,6 +141,12 @@ func New(cfg Config) (*Client, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
+	// The lock must outlive one refresh — up to maxAttempts requests — so a
+	// slow but live refresher is not joined by a second one; it expires on
+	// its own only if the holder dies.
+	if t := c.http.Timeout; t > 0 && maxAttempts*t+2*time.Second > c.lockTTL {
+		c.lockTTL = maxAttempts*t + 2*time.Second
+	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

@@ -19,6 +19,10 @@ export function goHome(me: Me): void {
   Taro.reLaunch({ url: homeFor(me) })
 }
 
+/** toLogin goes to the login page unless the person is already on it. */
 export function toLogin(): void {
+  const pages = Taro.getCurrentPages()
+  const current = pages.length ? pages[pages.length - 1] : null
+  if (current && current.route && current.route.indexOf('pages/login') >= 0) return
   Taro.reLaunch({ url: LOGIN_PAGE })
 }

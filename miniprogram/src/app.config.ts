@@ -1,0 +1,22 @@
+// Pages: the main package holds what every role needs (login, identity binding, 我的);
+// each role's pages live in its own subpackage so a worker's phone downloads only theirs.
+export default defineAppConfig({
+  pages: ['pages/login/index', 'pages/bind/index', 'pages/me/index'],
+  subPackages: [
+    {
+      root: 'worker',
+      pages: ['home/index', 'new-job/index', 'plan-out/index', 'no-plan/index']
+    },
+    {
+      root: 'office',
+      pages: ['home/index', 'labourers/index', 'labourer/index', 'accounts/index']
+    }
+  ],
+  window: {
+    backgroundTextStyle: 'light',
+    navigationBarBackgroundColor: '#1565c0',
+    navigationBarTitleText: '就业帮',
+    navigationBarTextStyle: 'white',
+    backgroundColor: '#f4f6f8'
+  }
+})

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '填写身份信息' })

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# e2e.sh BIN ARTIFACT_DIR — start a real `serve` on the test MariaDB and
+# Redis (scripts/services.sh must be running), with dev login and demo data,
+# then click through the H5 app in headless Chromium.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$(realpath "$1")"
+ART="$(mkdir -p "$2" && realpath "$2")"
+cd "$REPO"
+eval "$(bash scripts/services.sh env)"
+PORT="${E2E_PORT:-18181}"
+DB="jyb_e2e_$$"
+mysql_base="${TEST_MYSQL_DSN%/*}"
+mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+DATA="$(mktemp -d)"
+export APP_ENV=development DATA_DIR="$DATA" DATABASE_URL="$mysql_base/$DB" REDIS_URL="${TEST_REDIS_URL%/*}/14" \
+	DEV_LOGIN=true SEED_DEMO=true IN_PROCESS_WORKER=true HTTP_ADDR="127.0.0.1:$PORT" LOG_LEVEL=warn
+cleanup() {
+	[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+	mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "DROP DATABASE IF EXISTS $DB" || true
+	rm -rf "$DATA"
+}
+trap cleanup EXIT
+"$BIN" migrate
+"$BIN" serve > "$ART/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do
+	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+	kill -0 "$PID" 2>/dev/null || { cat "$ART/serve.log"; exit 1; }
+	sleep 0.2
+done
+BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART" node miniprogram/e2e/worker-return.mjs
