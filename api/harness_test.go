@@ -35,7 +35,7 @@ import (
 // picked from the region data in TestMain.
 var (
 	villageA, villageB, villageC string // A and B in one town, C in another town of the county
-	otherCounty                      string // a village in another county
+	otherCounty                  string // a village in another county
 )
 
 const (

@@ -34,6 +34,12 @@ export default defineConfig<'webpack5'>(async () => {
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },
+      webpackChain(chain) {
+        // Taro splits only initial chunks on H5, so every lazily loaded page would carry its
+        // own copy of shared modules (NutUI Popup, Taro form components). Share them.
+        const split = chain.optimization.get('splitChunks') || {}
+        chain.optimization.splitChunks({ ...split, chunks: 'all' })
+      },
       output: {
         filename: 'js/[name].[contenthash:8].js',
         chunkFilename: 'js/[name].[contenthash:8].js'

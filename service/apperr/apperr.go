@@ -105,7 +105,9 @@ func TooMany(retryAfter int) *Error {
 }
 
 // Internal wraps an unexpected error; its text is logged, never shown.
-func Internal(err error) *Error { return &Error{Kind: KindInternal, Code: "internal", Message: "服务器开小差了，请稍后再试", Err: err} }
+func Internal(err error) *Error {
+	return &Error{Kind: KindInternal, Code: "internal", Message: "服务器开小差了，请稍后再试", Err: err}
+}
 
 // Fields collects field errors; Err returns nil when none were added.
 type Fields struct{ list []FieldError }

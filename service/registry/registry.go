@@ -45,11 +45,11 @@ func New(db *gorm.DB, box *pii.Box, regions Regions, now func() time.Time) *Serv
 // Age limits from seed 002 填表说明 1: labourers are 16 and over; over 60 a
 // healthy person counts as 弱劳动力或半劳动力.
 const (
-	MinLabourAge      = 16
-	OrdinaryMaxAge    = 60
-	TwoAfterYears     = 5 // 两后生: within 5 years of leaving junior/senior high (指标解释 2)
-	maxNameRunes      = 20
-	maxAddressRunes   = 100
+	MinLabourAge    = 16
+	OrdinaryMaxAge  = 60
+	TwoAfterYears   = 5 // 两后生: within 5 years of leaving junior/senior high (指标解释 2)
+	maxNameRunes    = 20
+	maxAddressRunes = 100
 )
 
 // LabourerInput is the 基本信息 block as a cadre, task force or import fills it.

@@ -252,4 +252,3 @@ func (s *Service) createPending(ctx context.Context, tx *gorm.DB, accountID int6
 	return audit.Write(ctx, tx, audit.Entry{Action: "labourer.self_register", SubjectType: "labourer", SubjectID: lab.ID,
 		After: maskedView(lab)})
 }
-
