@@ -18,6 +18,9 @@
 # `start` is idempotent: a running server is left alone, a stale pid file is
 # ignored, an interrupted first initialisation is redone.
 #
+# The state dir's lock (fd 9) is closed in every server started here, or the
+# daemons would hold it forever.
+#
 # Environment (all optional):
 #   SERVICES_DIR          state dir (default: <repo>/.tmp/services)
 #   MARIADB_PORT          default 3307
@@ -73,7 +76,7 @@ mariadb_socket() {
 owned() {
 	local pid="$1" want="$2"
 	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
-	kill -0 "$pid" 2>/dev/null || return 1
+	alive "$pid" || return 1
 	[[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$want" ]]
 }
 
@@ -98,6 +101,16 @@ find_pid() {
 	return 1
 }
 
+# alive PID: running and not a zombie (a daemon's parent is init, which may be
+# slow to reap it, and kill -0 succeeds on a zombie).
+alive() {
+	local stat
+	kill -0 "$1" 2>/dev/null || return 1
+	stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+	stat="${stat##*) }"
+	[[ "${stat:0:1}" != Z ]]
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # stop_pid NAME PID TIMEOUT: SIGTERM (clean shutdown: InnoDB flush, AOF fsync),
@@ -107,7 +120,7 @@ stop_pid() {
 	t0=$(now_ms)
 	kill -TERM "$pid" 2>/dev/null || true
 	local i=0
-	while kill -0 "$pid" 2>/dev/null; do
+	while alive "$pid"; do
 		if ((i >= timeout * 10)); then
 			log "$name (pid $pid) did not stop in ${timeout}s; killing"
 			kill -KILL "$pid" 2>/dev/null || true
@@ -201,7 +214,7 @@ mariadb_start() {
 		--innodb-buffer-pool-dump-at-shutdown=0 --innodb-buffer-pool-load-at-startup=0 \
 		--performance-schema=OFF --skip-log-bin \
 		"${extra[@]}" \
-		</dev/null >>"$MDIR/error.log" 2>&1 &
+		</dev/null >>"$MDIR/error.log" 2>&1 9>&- &
 	pid=$!
 	mariadb_wait "$pid" "$t0"
 	mariadb_bootstrap
@@ -211,7 +224,7 @@ mariadb_start() {
 mariadb_wait() {
 	local pid="$1" t0="$2" i=0
 	until mariadb_ping; do
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if ! alive "$pid"; then
 			tail -n 30 "$MDIR/error.log" >&2 || true
 			die "mariadb: exited while starting (log: $MDIR/error.log)"
 		fi
@@ -253,7 +266,7 @@ redis_launch() {
 	redis-server --bind 127.0.0.1 --port "$port" --protected-mode yes \
 		--dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
 		--appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save '' \
-		"$@" </dev/null
+		"$@" </dev/null 9>&-
 }
 
 redis_wait() {
@@ -402,10 +415,35 @@ status() {
 	return $rc
 }
 
+# lock_held_only_by_servers: every process holding the lock file open is a
+# mariadbd or redis-server (one started by an older copy of this script that
+# let it inherit the lock), not another services.sh.
+lock_held_only_by_servers() {
+	local lock="$DIR/.lock" fd pid comm found=0
+	for fd in /proc/[0-9]*/fd/*; do
+		[[ "$(readlink "$fd" 2>/dev/null)" == "$lock" ]] || continue
+		pid="${fd#/proc/}"
+		pid="${pid%%/*}"
+		[[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+		comm="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
+		case "$comm" in mariadbd | redis-server) found=1 ;; *) return 1 ;; esac
+	done
+	((found))
+}
+
 with_lock() {
 	mkdir -p "$DIR"
 	exec 9>"$DIR/.lock"
-	flock -w 300 9 || die "another services.sh holds $DIR/.lock"
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		flock -n 9 && return 0
+		if ((i == 10)) && lock_held_only_by_servers; then
+			log "lock held only by servers that inherited it; going on"
+			return 0
+		fi
+		sleep 0.1
+	done
+	die "another services.sh holds $DIR/.lock"
 }
 
 usage() {

@@ -288,27 +288,48 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*actor.Actor
 	if err != nil {
 		return nil, errLoginAgain
 	}
-	var acc model.Account
-	if err := s.db.WithContext(ctx).Take(&acc, id).Error; err != nil {
+	// One round trip for the account and, for a worker, their labourer row.
+	var row struct {
+		model.Account
+		LabID *int64 `gorm:"column:lab_id"`
+	}
+	err = s.db.WithContext(ctx).Table("accounts").Select("accounts.*, labourers.id AS lab_id").
+		Joins("LEFT JOIN labourers ON labourers.account_id = accounts.id").Where("accounts.id = ?", id).Take(&row).Error
+	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, errLoginAgain
 		}
 		return nil, err
 	}
+	acc := row.Account
 	if acc.Disabled || acc.TokenVersion != c.Version || acc.Role != c.Role {
 		return nil, errLoginAgain
 	}
-	return s.Actor(ctx, &acc)
+	if row.LabID == nil {
+		var zero int64
+		row.LabID = &zero
+	}
+	return s.actor(ctx, &acc, row.LabID)
 }
 
 // Actor builds the actor for an account: scopes, and a worker's own labourer.
 func (s *Service) Actor(ctx context.Context, acc *model.Account) (*actor.Actor, error) {
+	return s.actor(ctx, acc, nil)
+}
+
+// actor builds the actor; known is the worker's labourer id when the caller
+// already read it (nil: look it up; a pointer to 0: not bound).
+func (s *Service) actor(ctx context.Context, acc *model.Account, known *int64) (*actor.Actor, error) {
 	a := &actor.Actor{AccountID: acc.ID, Role: acc.Role, Name: acc.DisplayName, TOTP: acc.TOTPSecret != ""}
 	if acc.EmployerID != nil {
 		a.EmployerID = *acc.EmployerID
 	}
 	switch acc.Role {
 	case model.RoleWorker:
+		if known != nil {
+			a.LabourerID = *known
+			break
+		}
 		var ids []int64
 		if err := s.db.WithContext(ctx).Model(&model.Labourer{}).Where("account_id = ?", acc.ID).Limit(1).Pluck("id", &ids).Error; err != nil {
 			return nil, err

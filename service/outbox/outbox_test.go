@@ -437,11 +437,10 @@ func TestConcurrentRelays1000(t *testing.T) {
 	rec := newRecorder()
 	e.worker(t, rec, 20)
 
-	// A sweep interval shorter than the time the queue needs to drain: the
-	// sweepers keep handing events that are still queued, and asynq refuses
-	// every one of those hand-offs.
+	// SweepAfter (2s) is shorter than the queue may need to drain under
+	// -race: the sweepers then hand events that are still queued, and asynq
+	// refuses every one of those hand-offs.
 	opt := fastOptions()
-	opt.SweepAfter = time.Second
 	relays := []*Relay{
 		NewRelay(e.db, e.client(t), testenv.Logger(), opt),
 		NewRelay(e.db, e.client(t), testenv.Logger(), opt),

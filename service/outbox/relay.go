@@ -65,10 +65,14 @@ func (o RelayOptions) withDefaults() RelayOptions {
 }
 
 // Relay moves outbox rows to asynq. Several relays (one per serve or worker
-// process) may run against the same database: each row is claimed with a
-// conditional UPDATE before it is handed, so normally one relay sends it, and
-// a second hand-off of the same event is refused by asynq anyway because the
-// task id is deterministic.
+// process) may run against the same database: each row is claimed (read
+// locked, re-checked and stamped with EnqueuedAt in one short transaction)
+// before it is handed, so normally one relay sends it, and a second hand-off
+// of the same event is refused by asynq anyway because the task id is
+// deterministic.
+//
+// EnqueuedAt is stamped when the row is claimed, just before the hand-off; a
+// process that dies in between leaves the row to the sweeper.
 type Relay struct {
 	db     *gorm.DB
 	client *asynq.Client
