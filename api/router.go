@@ -42,6 +42,10 @@ type Deps struct {
 	BodyLimit int64
 	Limits    Limits
 	Web       http.FileSystem // the H5 build; nil serves a note
+	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
+	// names the client; none by default, so a client cannot pick its own IP
+	// for rate limits and the audit trail.
+	TrustedProxies []string
 }
 
 // Limits are the rate limits (SECURITY.md 18); zero fields take the defaults.
@@ -82,6 +86,11 @@ func New(d Deps) *gin.Engine {
 	s := &Server{Deps: d, auth: d.Auth, rl: &limiter{rl: redis_rate.NewLimiter(d.Redis)}}
 	r := gin.New()
 	r.ContextWithFallback = true
+	// gin trusts every proxy unless told otherwise.
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		d.Logger.Error("bad trusted proxies, trusting none", "err", err.Error())
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.HandleMethodNotAllowed = false
 	lim := d.Limits.withDefaults()
 	m := newMetrics(d.Metrics)

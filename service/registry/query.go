@@ -157,6 +157,10 @@ func (s *Service) Reveal(ctx context.Context, id int64, purpose string) (*PII, e
 	if !a.Is(model.RoleTaskforce, model.RoleAdmin) {
 		return nil, apperr.Forbidden("只有县专班和管理员可以查看完整号码")
 	}
+	// Accounts that can see whole ID numbers need a second factor (SECURITY.md 5).
+	if !a.TOTP {
+		return nil, apperr.New(apperr.KindForbidden, "second_factor_required", "查看完整号码须先开通动态验证码，请联系管理员")
+	}
 	purpose = strings.TrimSpace(purpose)
 	if len([]rune(purpose)) < MinPurposeRunes || len([]rune(purpose)) > 100 {
 		return nil, apperr.Invalid("purpose", "required", "请说明查看完整号码的用途")

@@ -235,6 +235,10 @@ func (s *Service) household(ctx context.Context, tx *gorm.DB, in LabourerInput) 
 			}
 			return nil, err
 		}
+		if !actor.From(ctx).InScope(hh.VillageCode) {
+			// Out of scope reads as missing, so ids cannot be probed (SECURITY.md 6).
+			return nil, apperr.Invalid("household_id", "unknown_household", "户不存在")
+		}
 		if hh.VillageCode != in.VillageCode {
 			return nil, apperr.Invalid("household_id", "household_village", "户与户籍村不一致")
 		}

@@ -2,8 +2,9 @@ package status_test
 
 import (
 	"context"
-	"fmt"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,14 +27,15 @@ type env struct {
 	ctx     context.Context
 	lab     int64
 	village string
-	n       int
 }
+
+var seq atomic.Int64
 
 // fresh adds another labourer and returns a worker context for them.
 func (e *env) fresh(t *testing.T) (context.Context, int64) {
 	t.Helper()
-	e.n++
-	first := "622926" + "19900101" + fmt.Sprintf("%03d", 200+e.n)
+	n := seq.Add(1)
+	first := "622926" + time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n)).Format("20060102") + "123"
 	sys := actor.With(context.Background(), &actor.Actor{Role: "system"})
 	lab, err := e.reg.CreateLabourer(sys, registry.LabourerInput{Name: "马测试", IDNumber: first + string(pii.IDCheckChar(first)),
 		Phone: "13800000001", VillageCode: e.village, Ethnicity: "东乡族", Address: "测试", LabourCapacity: "ordinary",
@@ -41,34 +43,47 @@ func (e *env) fresh(t *testing.T) (context.Context, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return actor.With(context.Background(), &actor.Actor{Role: model.RoleWorker, AccountID: 100 + int64(e.n), LabourerID: lab.ID}), lab.ID
+	return actor.With(context.Background(), &actor.Actor{Role: model.RoleWorker, AccountID: 100 + n, LabourerID: lab.ID}), lab.ID
 }
 
+// shared is one seeded database for the package's tests; each test makes
+// its own labourers, so they do not see each other's rows.
+var shared *env
+
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		dir, err := os.MkdirTemp("", "jyb-status-")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(dir)
+		db, cleanup, err := testenv.NewDB("status", dir)
+		if err != nil {
+			panic(err)
+		}
+		defer cleanup()
+		regions := region.New(db)
+		ctx := context.Background()
+		if _, err := regions.SeedCountry(ctx); err != nil {
+			panic(err)
+		}
+		if _, err := regions.SeedGansu(ctx); err != nil {
+			panic(err)
+		}
+		box, _ := pii.New([]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32)))
+		now := func() time.Time { return fixedNow }
+		village := regions.Children(regions.Children("622926")[0].Code)[0].Code
+		shared = &env{svc: status.New(db, regions, now), reg: registry.New(db, box, regions, now), village: village}
+		return m.Run()
+	}())
+}
+
+// setup gives a test its own labourer and a worker context for them.
 func setup(t *testing.T) *env {
 	t.Helper()
-	db := testenv.DB(t)
-	regions := region.New(db)
-	ctx := context.Background()
-	if _, err := regions.SeedCountry(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := regions.SeedGansu(ctx); err != nil {
-		t.Fatal(err)
-	}
-	box, _ := pii.New([]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32)))
-	now := func() time.Time { return fixedNow }
-	reg := registry.New(db, box, regions, now)
-	sys := actor.With(ctx, &actor.Actor{Role: "system"})
-	village := regions.Children(regions.Children("622926")[0].Code)[0].Code
-	first := "622926" + "19900101" + "123"
-	lab, err := reg.CreateLabourer(sys, registry.LabourerInput{Name: "马测试", IDNumber: first + string(pii.IDCheckChar(first)),
-		Phone: "13800000001", VillageCode: village, Ethnicity: "东乡族", Address: "测试", LabourCapacity: "ordinary",
-		SkillLevel: "none", Education: "junior_high", Category: "lifted"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx := actor.With(ctx, &actor.Actor{Role: model.RoleWorker, AccountID: 9, LabourerID: lab.ID})
-	return &env{svc: status.New(db, regions, now), reg: reg, ctx: wctx, lab: lab.ID, village: village}
+	e := *shared
+	e.ctx, e.lab = shared.fresh(t)
+	return &e
 }
 
 func ip(i int) *int   { return &i }
@@ -224,7 +239,8 @@ func TestHistoryAndCard(t *testing.T) {
 // TestWorkerOnlyForSelf: a worker cannot report for anyone else.
 func TestWorkerOnlyForSelf(t *testing.T) {
 	e := setup(t)
-	other := actor.With(context.Background(), &actor.Actor{Role: model.RoleWorker, AccountID: 10, LabourerID: e.lab + 1})
+	_, someoneElse := shared.fresh(t)
+	other := actor.With(context.Background(), &actor.Actor{Role: model.RoleWorker, AccountID: 10, LabourerID: someoneElse})
 	if _, err := e.svc.Submit(other, e.lab, status.Report{Kind: "no_plan", Reason: "farming"}); !apperr.IsKind(err, apperr.KindNotFound) {
 		t.Fatalf("reported for someone else: %v", err)
 	}

@@ -54,6 +54,9 @@ const Taro = {
   login(): Promise<{ code: string }> {
     return Promise.resolve({ code: 'test-code' })
   },
+  pageScrollTo(_opts: any): Promise<void> {
+    return Promise.resolve()
+  },
   getCurrentPages(): any[] {
     return []
   },

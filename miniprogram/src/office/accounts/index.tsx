@@ -43,7 +43,7 @@ export default function AccountsPage() {
     if (!role) errs.role = '请选择角色'
     if (!displayName.trim()) errs.display_name = '请填写姓名'
     if (Object.keys(errs).length) {
-      s.setFieldErrors(errs)
+      s.fail(errs)
       return
     }
     const r = await s.run(() =>

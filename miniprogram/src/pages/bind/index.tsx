@@ -45,8 +45,7 @@ export default function BindPage() {
     }
     if (needVillage && !village) errs.village_code = '请选择户籍所在村'
     if (Object.keys(errs).length) {
-      form.setFieldErrors(errs)
-      form.setFormError('填写有误，请检查标红的项目')
+      form.fail(errs)
       return
     }
     const body: BindRequest = {

@@ -84,7 +84,7 @@ export default function LoginPage() {
     if (!username.trim()) errs.username = '请填写用户名'
     if (!password) errs.password = '请填写密码'
     if (Object.keys(errs).length) {
-      form.setFieldErrors(errs)
+      form.fail(errs)
       return
     }
     const r = await form.run(() => passwordLogin(username.trim(), password, totp.trim()))

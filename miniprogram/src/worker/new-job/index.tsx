@@ -53,8 +53,7 @@ export default function NewJobPage() {
     if (contract === null) errs.contract = '请选择有没有签劳动合同'
     if (insurance === null) errs.social_insurance = '请选择有没有交社保'
     if (Object.keys(errs).length) {
-      s.setFieldErrors(errs)
-      s.setFormError('填写有误，请检查标红的项目')
+      s.fail(errs)
       return
     }
     const r = await s.run(() =>

@@ -32,7 +32,7 @@ export default function NoPlanPage() {
     if (!reason) errs.reason = '请选一个原因'
     if (reason === OTHER && !other.trim()) errs.reason_other = '请写一下是什么原因'
     if (Object.keys(errs).length) {
-      s.setFieldErrors(errs)
+      s.fail(errs)
       return
     }
     const r = await s.run(() =>

@@ -25,8 +25,7 @@ export default function PlanOutPage() {
     if (!job.trim()) errs.job = '请填写想干什么活'
     if (!/^\d+$/.test(wage.trim())) errs.expected_wage = '请填写期望月薪（元），只写数字'
     if (Object.keys(errs).length) {
-      s.setFieldErrors(errs)
-      s.setFormError('填写有误，请检查标红的项目')
+      s.fail(errs)
       return
     }
     const body: PlanOutReport = {
