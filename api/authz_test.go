@@ -42,6 +42,8 @@ func call(t testing.TB, eng *gin.Engine, method, path string, body any, hdr map[
 		rd = strings.NewReader(b)
 	case []byte:
 		rd = bytes.NewReader(b)
+	case io.Reader: // sent without a Content-Length, like a chunked upload
+		rd = b
 	default:
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)

@@ -17,7 +17,7 @@ export function useSubmit() {
   function fail(fields: Record<string, string>, message = '填写有误，请检查标红的项目') {
     setFieldErrors(fields)
     setFormError(message)
-    scrollToError()
+    scrollToError(Object.keys(fields).length > 0)
   }
 
   async function run<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
@@ -27,9 +27,10 @@ export function useSubmit() {
     try {
       return { ok: true, value: await fn() }
     } catch (e) {
-      if (e instanceof ApiError) setFieldErrors(e.fieldMessages())
+      const fields = e instanceof ApiError ? e.fieldMessages() : {}
+      setFieldErrors(fields)
       setFormError(errorMessage(e))
-      scrollToError()
+      scrollToError(Object.keys(fields).length > 0)
       return { ok: false, error: e }
     } finally {
       setBusy(false)
@@ -39,9 +40,10 @@ export function useSubmit() {
   return { busy, fieldErrors, setFieldErrors, formError, setFormError, fail, run }
 }
 
-/** scrollToError brings the first red message into view once it has rendered. */
-function scrollToError() {
+/** scrollToError brings the first red field message (or the form message) into view once rendered. */
+function scrollToError(toField: boolean) {
   setTimeout(() => {
-    Promise.resolve(Taro.pageScrollTo({ selector: '.field-error, .error-banner', duration: 200, offsetTop: -80 } as any)).catch(() => undefined)
+    const selector = toField ? '.field-error' : '.error-banner'
+    Promise.resolve(Taro.pageScrollTo({ selector, duration: 200, offsetTop: -160 } as any)).catch(() => undefined)
   }, 50)
 }

@@ -235,14 +235,14 @@ export interface Page<T> {
 /** Labourer detail: the list fields plus 基本信息 fields; labels come as *_label. */
 export interface LabourerDetail extends LabourerListItem {
   region_path?: string
-  gender_label?: string
+  gender?: string
   birth_date?: string
-  ethnicity_label?: string
+  ethnicity?: string
+  address?: string
   education_label?: string
   labour_capacity_label?: string
   skill_level_label?: string
-  population_category_label?: string
-  household_no?: string
+  state_label?: string
   [key: string]: unknown
 }
 

@@ -13,6 +13,9 @@ import PageHeader from '../../components/PageHeader'
 import RegionPicker, { DEPTH, type PickedRegion } from '../../components/RegionPicker'
 import { useSubmit } from '../../components/useSubmit'
 
+// Roles whose work is bounded by regions (the server requires region_codes for them).
+const SCOPED_ROLES = ['cadre', 'taskforce', 'official']
+
 const ROLE_OPTIONS = (Object.keys(ROLE_LABELS) as Role[]).map((r) => ({ code: r, label: ROLE_LABELS[r] }))
 
 /** 账号管理 (admin): list accounts and create one. */
@@ -85,7 +88,7 @@ export default function AccountsPage() {
         <Field label='姓名' name='display_name' required error={e.display_name}>
           <Input className='input' value={displayName} maxlength={50} onInput={(ev) => setDisplayName(ev.detail.value)} />
         </Field>
-        <Field label='负责地区' name='region_codes' error={e.region_codes}>
+        <Field label='负责地区' name='region_codes' required={SCOPED_ROLES.includes(role)} error={e.region_codes}>
           {regions.map((r) => (
             <View key={r.code} className='kv'>
               <View className='v'>{r.name}</View>

@@ -13,17 +13,23 @@ import HistoryList from '../../components/HistoryList'
 import PageHeader from '../../components/PageHeader'
 import StatusCardView from '../../components/StatusCardView'
 
-// Basic-information rows shown when the server sends them.
-const DETAIL_ROWS: Array<[keyof LabourerDetail, string]> = [
+const GENDERS: Record<string, string> = { M: '男', F: '女', male: '男', female: '女' }
+
+// Basic-information rows shown when the server sends them: [field, label, format].
+const DETAIL_ROWS: Array<[string, string, ((v: unknown) => string)?]> = [
   ['gender_label', '性别'],
-  ['birth_date', '出生日期'],
+  ['gender', '性别', (v) => GENDERS[String(v)] || String(v)],
+  ['birth_date', '出生日期', (v) => showDate(String(v))],
   ['ethnicity_label', '民族'],
+  ['ethnicity', '民族'],
   ['education_label', '文化程度'],
   ['labour_capacity_label', '劳动能力'],
   ['skill_level_label', '技能等级'],
-  ['population_category_label', '人员类别'],
   ['category_label', '人员类别'],
-  ['region_path', '户籍地']
+  ['population_category_label', '人员类别'],
+  ['state_label', '人员状态'],
+  ['region_path', '户籍地'],
+  ['address', '住址']
 ]
 
 /** One labourer: basic information, the status card, and 确认入库 for pending records. */
@@ -90,14 +96,14 @@ export default function LabourerPage() {
             <View className='k'>村</View>
             <View className='v'>{detail.village_name}</View>
           </View>
-          {DETAIL_ROWS.map(([key, label]) => {
+          {DETAIL_ROWS.map(([key, label, format]) => {
             const v = detail[key]
-            if (v === undefined || v === null || v === '' || shown.has(label)) return null
+            if (v === undefined || v === null || v === '' || typeof v === 'object' || shown.has(label)) return null
             shown.add(label)
             return (
-              <View className='kv' key={String(key)}>
+              <View className='kv' key={key}>
                 <View className='k'>{label}</View>
-                <View className='v'>{key === 'birth_date' ? showDate(String(v)) : String(v)}</View>
+                <View className='v'>{format ? format(v) : String(v)}</View>
               </View>
             )
           })}

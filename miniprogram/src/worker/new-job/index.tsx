@@ -47,6 +47,7 @@ export default function NewJobPage() {
     if (!place) errs.place_code = '请选择在哪里干活'
     if (!form) errs.form = '请选择就业形式'
     if (form === OTHER && !formOther.trim()) errs.form_other = '请写一下是什么形式'
+    if (!employer.trim()) errs.employer_name = '请填写单位名称'
     if (!/^\d+$/.test(wage.trim())) errs.monthly_wage = '请填写月工资（元），只写数字'
     if (!industry) errs.industry = '请选择行业'
     if (industry === OTHER && !industryOther.trim()) errs.industry_other = '请写一下是什么行业'
@@ -106,7 +107,7 @@ export default function NewJobPage() {
           <Input className='input' value={formOther} maxlength={50} onInput={(ev) => setFormOther(ev.detail.value)} />
         </Field>
       ) : null}
-      <Field label='单位名称' name='employer_name' error={e.employer_name}>
+      <Field label='单位名称' name='employer_name' required error={e.employer_name}>
         <Input className='input' value={employer} maxlength={100} placeholder='厂子、公司或老板的名字' onInput={(ev) => setEmployer(ev.detail.value)} />
       </Field>
       <Field label='月工资（元）' name='monthly_wage' required error={e.monthly_wage}>
