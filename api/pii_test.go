@@ -251,19 +251,22 @@ func TestPIIAtRestAndAudit(t *testing.T) {
 	st.db.Model(&model.Labourer{}).Where("id = ?", l1.ID).Update("phone_enc", l1.PhoneEnc)
 
 	// Search the database, Redis and the logs for the numbers in clear.
-	// Each number is also searched without its first and last character, to
-	// catch it inside another string or with its X case-flipped.
+	// ID numbers are also searched in lower case and without their first and
+	// last character, to catch them inside another string or re-cased.
 	tables := dumpDB(t)
 	redisDump, keys := dumpRedis(t)
 	places := map[string]string{"redis": redisDump, "logs": st.logs.String()}
 	for table, text := range tables {
 		places["db:"+table] = text
 	}
-	hits, searched := 0, 0
+	hits := 0
 	for _, s := range secrets {
-		for _, needle := range []string{s, strings.ToLower(s), s[1 : len(s)-1]} {
+		needles := []string{s}
+		if len(s) == 18 {
+			needles = append(needles, strings.ToLower(s), s[1:17])
+		}
+		for _, needle := range needles {
 			for where, text := range places {
-				searched++
 				if strings.Contains(text, needle) {
 					hits++
 					t.Errorf("plaintext %s…%s in %s", s[:3], s[len(s)-2:], where)
@@ -300,8 +303,7 @@ func TestPIIAtRestAndAudit(t *testing.T) {
 		t.Errorf("audit list of the worker's labourer: %d rows", len(items))
 	}
 
-	t.Logf("PII at rest (SECURITY.md 9): %d numbers × 3 forms searched in %d tables (%d rows), %d Redis keys, %d log bytes; plaintext hits = %d, tampered values accepted = %d",
+	t.Logf("PII at rest (SECURITY.md 9): %d numbers (IDs in 3 forms) searched in %d tables (%d rows), %d Redis keys, %d log bytes; plaintext hits = %d, tampered values accepted = %d",
 		len(secrets), len(tables), dbRows, keys, len(places["logs"]), hits, tampered)
 	t.Logf("audit (SECURITY.md 10): %d writes and unmasked reads checked; unaudited = %d", len(b.calls), unaudited)
-	_ = searched
 }
