@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -43,7 +44,52 @@ func oaLoad(t *testing.T) map[string]any {
 	if !ok {
 		t.Fatalf("%s: the top level is not a mapping", oaFile)
 	}
+	oaMergeParts(t, doc)
 	return doc
+}
+
+// oaMergeParts folds docs/openapi-parts/*.yaml into the document: each part
+// holds `paths` and `components` of one capability, so capabilities can be
+// documented side by side; `make openapi` writes the merged document.
+func oaMergeParts(t *testing.T, doc map[string]any) {
+	t.Helper()
+	parts, _ := filepath.Glob("../docs/openapi-parts/*.yaml")
+	for _, p := range parts {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := yaml.Unmarshal(raw, &v); err != nil {
+			t.Fatalf("%s is not valid YAML: %v", p, err)
+		}
+		part, _ := oaNormalize(v).(map[string]any)
+		for _, section := range []string{"paths"} {
+			dst, _ := doc[section].(map[string]any)
+			src, _ := part[section].(map[string]any)
+			for k, e := range src {
+				if _, dup := dst[k]; dup {
+					t.Fatalf("%s: %s %s is already documented", p, section, k)
+				}
+				dst[k] = e
+			}
+		}
+		comps, _ := part["components"].(map[string]any)
+		dcomps, _ := doc["components"].(map[string]any)
+		for kind, items := range comps {
+			dk, _ := dcomps[kind].(map[string]any)
+			if dk == nil {
+				dk = map[string]any{}
+				dcomps[kind] = dk
+			}
+			for name, e := range items.(map[string]any) {
+				if _, dup := dk[name]; dup {
+					t.Fatalf("%s: components.%s.%s is already defined", p, kind, name)
+				}
+				dk[name] = e
+			}
+		}
+	}
 }
 
 // oaNormalize turns map[any]any (YAML keys such as an unquoted 200) into

@@ -133,6 +133,10 @@ func New(d Deps) *gin.Engine {
 	ed.POST("/labourers/:id/approve", s.approveLabourer)
 	in.GET("/labourers/:id/pii", roles(model.RoleTaskforce, model.RoleAdmin), s.rl.limit("pii", lim.RevealsPerHour, time.Hour, byAccount), s.revealLabourer)
 
+	s.mountVerify(in)
+	s.mountLists(in)
+	s.mountImports(in)
+
 	ad := in.Group("/admin", roles(model.RoleAdmin))
 	ad.GET("/accounts", s.listAccounts)
 	ad.POST("/accounts", s.createAccount)
