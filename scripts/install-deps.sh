@@ -15,7 +15,7 @@
 #   INSTALL_DEPS_SKIP=1   do nothing (for machines managed some other way)
 set -euo pipefail
 
-PACKAGES=(mariadb-server mariadb-client redis-server redis-tools chromium chromium-driver fonts-noto-cjk "$@")
+PACKAGES=(mariadb-server mariadb-client redis-server redis-tools chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji "$@")
 LOCK_WAIT="${APT_LOCK_WAIT:-900}"
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
