@@ -37,7 +37,7 @@ $(WEB_DIST)/index.html: $(MINI)/node_modules/.installed $(shell find $(MINI)/src
 web: $(WEB_DIST)/index.html
 
 build: web
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN) .
 
 run: build
 	./$(BIN) serve
