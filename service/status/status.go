@@ -240,16 +240,7 @@ func (w *writer) newJob(rep *model.StatusReport, r *Report) (map[string]any, err
 	if err := w.s.regions.ValidateWorkPlace(w.lab.VillageCode, r.PlaceCode); err != nil {
 		copyFields(&f, err)
 	}
-	if !model.EmploymentForms.Valid(r.Form) {
-		f.Add("form", "invalid_enum", "请选择就业形式")
-	} else if r.Form == "other" {
-		r.FormOther = strings.TrimSpace(r.FormOther)
-		if r.FormOther == "" || len([]rune(r.FormOther)) > maxTextRunes {
-			f.Add("form_other", "required", "请注明其他就业形式")
-		}
-	} else {
-		r.FormOther = ""
-	}
+	checkChoice(&f, model.EmploymentForms, "form", r.Form, "请选择就业形式", &r.FormOther, maxTextRunes, "请注明其他就业形式")
 	r.EmployerName = strings.TrimSpace(r.EmployerName)
 	if len([]rune(r.EmployerName)) > 100 {
 		f.Add("employer_name", "too_long", "单位名称太长")
@@ -257,16 +248,7 @@ func (w *writer) newJob(rep *model.StatusReport, r *Report) (map[string]any, err
 		f.Add("employer_name", "required", "请填写就业单位名称")
 	}
 	checkWage(&f, "monthly_wage", r.MonthlyWage, "请填写月平均工资（元）")
-	if !model.Industries.Valid(r.Industry) {
-		f.Add("industry", "invalid_enum", "请选择所属行业")
-	} else if r.Industry == "other" {
-		r.IndustryOther = strings.TrimSpace(r.IndustryOther)
-		if r.IndustryOther == "" || len([]rune(r.IndustryOther)) > maxTextRunes {
-			f.Add("industry_other", "required", "请注明其他行业")
-		}
-	} else {
-		r.IndustryOther = ""
-	}
+	checkChoice(&f, model.Industries, "industry", r.Industry, "请选择所属行业", &r.IndustryOther, maxTextRunes, "请注明其他行业")
 	if r.Contract == nil {
 		f.Add("contract", "required", "请选择是否签订劳动合同")
 	}
@@ -302,6 +284,23 @@ func needsEmployer(form string) bool {
 		return true
 	}
 	return false
+}
+
+// checkChoice checks a single-choice answer; "other" (其他) needs its note
+// (at most max runes), and any other answer clears a stray note.
+func checkChoice(f *apperr.Fields, e model.Enum, field, v, missing string, other *string, max int, otherMsg string) {
+	if !e.Valid(v) {
+		f.Add(field, "invalid_enum", missing)
+		return
+	}
+	if v != "other" {
+		*other = ""
+		return
+	}
+	*other = strings.TrimSpace(*other)
+	if *other == "" || len([]rune(*other)) > max {
+		f.Add(field+"_other", "required", otherMsg)
+	}
 }
 
 func checkWage(f *apperr.Fields, field string, v *int, missing string) {
@@ -405,16 +404,7 @@ func (w *writer) planOut(rep *model.StatusReport, r *Report) (map[string]any, er
 func (w *writer) noPlan(rep *model.StatusReport, r *Report) (map[string]any, error) {
 	var f apperr.Fields
 	// Fill rule 3: no plan needs 无外出意愿原因.
-	if !model.NoPlanReasons.Valid(r.Reason) {
-		f.Add("reason", "invalid_enum", "请选择不外出的原因")
-	} else if r.Reason == "other" {
-		r.ReasonOther = strings.TrimSpace(r.ReasonOther)
-		if r.ReasonOther == "" || len([]rune(r.ReasonOther)) > 100 {
-			f.Add("reason_other", "required", "请写明原因（100字以内）")
-		}
-	} else {
-		r.ReasonOther = ""
-	}
+	checkChoice(&f, model.NoPlanReasons, "reason", r.Reason, "请选择不外出的原因", &r.ReasonOther, 100, "请写明原因（100字以内）")
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
