@@ -125,11 +125,12 @@ var sysCtx = actor.With(context.Background(), &actor.Actor{Role: "system"})
 // knownPhone makes a fresh valid mobile number.
 func knownPhone() string { return fmt.Sprintf("13%d%08d", 5+rand.IntN(5), rand.IntN(1e8)) }
 
-// knownID makes a fresh valid 身份证 number of someone born in the 1990s.
+// knownID makes a fresh valid 身份证 number of someone born in the 1990s,
+// distinct from every other one this process makes.
 func knownID() string {
 	n := int(seq.Add(1))
-	birth := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rand.IntN(3000))
-	return idFor(testCounty, birth.Format("20060102"), n+rand.IntN(1000))
+	birth := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n%3000)
+	return idFor(testCounty, birth.Format("20060102"), n/3000)
 }
 
 // newLab creates a labourer with a chosen name through the registry.

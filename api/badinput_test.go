@@ -316,8 +316,23 @@ func TestBadInput(t *testing.T) {
 	if r := st.do(t, "POST", rep, wTok, map[string]any{"kind": "still_working"}); r.Code != 201 {
 		t.Errorf("a valid report after the bad ones: %d %s", r.Code, r.Raw)
 	}
+	// Hostile request ids on a valid write: the write works and is audited
+	// under an id of our own (the audit column holds 40 characters).
+	for _, rid := range []string{strings.Repeat("r", 41), strings.Repeat("r", 64), strings.Repeat("编", 13), "a\"b", "<script>"} {
+		r, h := call(t, nil, "POST", rep, map[string]any{"kind": "still_working"}, merge2(bearer(wTok), map[string]string{"X-Request-ID": rid}))
+		got := h.Get("X-Request-ID")
+		var n int64
+		st.db.Model(&model.AuditLog{}).Where("request_id = ?", got).Count(&n)
+		if r.Code != 201 || got == rid || len(got) > 40 || n != 1 {
+			if r.Code >= 500 {
+				fives++
+			}
+			wrong++
+			t.Errorf("X-Request-ID %.12q…: %d, echoed %q, audit rows %d", rid, r.Code, got, n)
+		}
+	}
 	t.Logf("bad input (SECURITY.md 11, 20): inputs tried = %d; 500s = %d, wrong status/code/field = %d, messages not Chinese or without code = %d, saved data changed = %d",
-		len(cases), fives, wrong, shape, lost)
+		len(cases)+5, fives, wrong, shape, lost)
 }
 
 func merge2(a, b map[string]string) map[string]string {

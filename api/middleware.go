@@ -30,7 +30,7 @@ const (
 func requestID(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		rid := c.GetHeader(headerRID)
-		if len(rid) == 0 || len(rid) > 64 || strings.ContainsAny(rid, " \t\r\n\"") {
+		if !saneRequestID(rid) {
 			b := make([]byte, 8)
 			_, _ = rand.Read(b)
 			rid = hex.EncodeToString(b)
@@ -41,6 +41,24 @@ func requestID(log *slog.Logger) gin.HandlerFunc {
 		c.Request = c.Request.WithContext(actor.With(c.Request.Context(), a))
 		c.Next()
 	}
+}
+
+// maxRequestID fits model.AuditLog.RequestID: a longer id would make every
+// audited write fail on MySQL.
+const maxRequestID = 40
+
+// saneRequestID accepts a client's request id of letters, digits and ._:-
+// that fits the audit trail.
+func saneRequestID(rid string) bool {
+	if rid == "" || len(rid) > maxRequestID {
+		return false
+	}
+	for _, r := range rid {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._:-", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // metrics counts requests and their latency by route template.

@@ -139,15 +139,8 @@ func TestPIIAtRestAndAudit(t *testing.T) {
 	labs := make([]string, 3)
 	for i := range labs {
 		idn, phone := knownID(), knownPhone()
-		if i == 0 {
-			idn = idn[:17] // make one end in X, to check both cases
-			for c := 0; c < 1000; c++ {
-				cand := idFor(testCounty, fmt.Sprintf("1988%02d%02d", 1+c%12, 1+c%28), c)
-				if cand[17] == 'X' {
-					idn = cand
-					break
-				}
-			}
+		for i == 0 && idn[17] != 'X' { // one ends in X, sent in lower case
+			idn = knownID()
 		}
 		secrets = append(secrets, idn, phone)
 		r := b.do("create labourer", "POST", "/api/v1/labourers", tfTok, tfID, map[string]any{"name": fmt.Sprintf("密文%d", i),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,6 +272,19 @@ func TestPasswordLockoutAndTOTP(t *testing.T) {
 	if u := st.do(t, "POST", "/api/v1/auth/password/login", "", map[string]string{"username": "nobody-here", "password": "x"}); u.Code != 401 || u.errCode() != "bad_credentials" {
 		t.Errorf("unknown user: %d %s", u.Code, u.Raw)
 	}
+	// The lock lapses by itself; the count then starts afresh and locks again after 5.
+	st.db.Model(&model.Account{}).Where("id = ?", acc.ID).Update("locked_until", time.Now().Add(-time.Second))
+	if r, _ = login("correct-horse-battery", ""); r.Code != 200 {
+		t.Fatalf("after the lock lapsed: %d %s", r.Code, r.Raw)
+	}
+	for i := 1; i <= auth.MaxFailedLogins; i++ {
+		if r, _ := login("wrong-again", ""); r.Code != 401 {
+			t.Fatalf("wrong password %d after the lapse: %d %s", i, r.Code, r.Raw)
+		}
+	}
+	if r, _ = login("correct-horse-battery", ""); r.Code != 429 {
+		t.Fatalf("locked again: want 429, got %d %s", r.Code, r.Raw)
+	}
 	if u := st.do(t, "POST", fmt.Sprintf("/api/v1/admin/accounts/%d/unlock", acc.ID), adminTok, nil); u.Code != 204 {
 		t.Fatalf("unlock: %d %s", u.Code, u.Raw)
 	}
@@ -307,6 +321,21 @@ func TestPasswordLockoutAndTOTP(t *testing.T) {
 	}
 	if r, _ = login("correct-horse-battery", code); r.Code != 200 {
 		t.Errorf("right code: want 200, got %d %s", r.Code, r.Raw)
+	}
+	// Guessing codes: a code-less attempt in between does not reset the count.
+	for i := 1; i < auth.MaxFailedLogins; i++ {
+		if r, _ = login("correct-horse-battery", wrong); r.Code != 401 {
+			t.Fatalf("wrong code %d: %d %s", i, r.Code, r.Raw)
+		}
+	}
+	if r, _ = login("correct-horse-battery", ""); r.Code != 400 {
+		t.Fatalf("no code between guesses: %d %s", r.Code, r.Raw)
+	}
+	if r, _ = login("correct-horse-battery", wrong); r.Code != 401 {
+		t.Fatalf("5th wrong code: %d %s", r.Code, r.Raw)
+	}
+	if r, _ = login("correct-horse-battery", code); r.Code != 429 {
+		t.Errorf("after 5 wrong codes: want 429, got %d %s", r.Code, r.Raw)
 	}
 	t.Logf("lockout after %d failures (429 account_locked, Retry-After %ds), admin unlock, TOTP required/wrong/right: checked", auth.MaxFailedLogins, retry)
 }
@@ -416,4 +445,41 @@ func TestWeChatLoginCodesAndSecrets(t *testing.T) {
 	}
 	t.Logf("WeChat login (SECURITY.md 1): codes mapped = %d/8; %d secrets + %d client tokens searched in %d responses and %d log bytes; secrets found = %d",
 		mapped, len(secrets), len(clientTokens), len(bodies), len(logs), found)
+}
+
+// TestLockoutUnderConcurrency: many wrong passwords at once are still only
+// MaxFailedLogins guesses (SECURITY.md 5).
+func TestLockoutUnderConcurrency(t *testing.T) {
+	_, acc := st.account(t, model.RoleTaskforce, testCounty)
+	const n = 40
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r, _ := call(t, nil, "POST", "/api/v1/auth/password/login",
+				map[string]string{"username": *acc.Username, "password": fmt.Sprint("guess-", i)}, nil)
+			codes[i] = r.Code
+		}(i)
+	}
+	wg.Wait()
+	checked, locked, other := 0, 0, 0
+	for _, c := range codes {
+		switch c {
+		case 401:
+			checked++
+		case 429:
+			locked++
+		default:
+			other++
+		}
+	}
+	if checked > auth.MaxFailedLogins || other > 0 {
+		t.Errorf("%d concurrent wrong passwords: %d checked (max %d), %d refused as locked, %d other", n, checked, auth.MaxFailedLogins, locked, other)
+	}
+	if r := st.do(t, "POST", "/api/v1/auth/password/login", "", map[string]string{"username": *acc.Username, "password": "correct-horse-battery"}); r.Code != 429 {
+		t.Errorf("right password after the storm: want 429, got %d", r.Code)
+	}
+	t.Logf("lockout under concurrency: %d simultaneous wrong passwords → guesses checked = %d (limit %d), refused as locked = %d", n, checked, auth.MaxFailedLogins, locked)
 }

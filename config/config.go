@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,6 +52,10 @@ type Config struct {
 	RatePerMin   int           // RATE_PER_MIN per IP on the API, default 600
 	LogLevel     slog.Level    // LOG_LEVEL: debug, info, warn, error
 	ShutdownWait time.Duration // SHUTDOWN_WAIT, default 15s
+	// TrustedProxies (TRUSTED_PROXIES, comma-separated IPs or CIDRs) are the
+	// load balancers whose X-Forwarded-For is believed; none by default, so
+	// a client cannot pick its own IP for rate limits and the audit trail.
+	TrustedProxies []string
 
 	// Embedded is true when no DATABASE_URL and REDIS_URL are given: SQLite
 	// plus an in-process Redis, for a newcomer's first run.
@@ -76,6 +81,11 @@ func Load(getenv func(string) string) (*Config, error) {
 		ShutdownWait:  15 * time.Second,
 	}
 	c.DatabaseReplicaURL = getenv("DATABASE_REPLICA_URL")
+	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 	c.Embedded = c.DatabaseURL == "" && c.RedisURL == ""
 	dev := c.AppEnv != EnvProduction
 	var errs []error
@@ -216,6 +226,11 @@ func (c *Config) Validate() error {
 	if c.BodyLimit < 1024 {
 		errs = append(errs, errors.New("BODY_LIMIT must be at least 1024"))
 	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not an IP or CIDR", p))
+		}
+	}
 	if c.RatePerMin <= 0 {
 		errs = append(errs, errors.New("RATE_PER_MIN must be positive"))
 	}
@@ -263,6 +278,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Bool("dev_login", c.DevLogin),
 		slog.Bool("seed_demo", c.SeedDemo),
 		slog.Bool("in_process_worker", c.InProcessQueue),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 	)
 }
 

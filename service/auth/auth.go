@@ -140,14 +140,35 @@ func (s *Service) PasswordLogin(ctx context.Context, username, password, totpCod
 	if err != nil {
 		return nil, fmt.Errorf("password login: %w", err)
 	}
-	now := s.cfg.Now()
-	if acc.LockedUntil != nil && acc.LockedUntil.After(now) {
+	now := s.cfg.Now().UTC()
+	locked := func(until *time.Time) error {
 		e := apperr.New(apperr.KindTooMany, "account_locked", "密码错误次数太多，账号已锁定，请15分钟后再试或联系管理员")
-		e.RetryAfter = int(acc.LockedUntil.Sub(now).Seconds()) + 1
-		return nil, e
+		e.RetryAfter = int(LockoutDuration.Seconds())
+		if until != nil {
+			e.RetryAfter = int(until.Sub(now).Seconds()) + 1
+		}
+		return e
+	}
+	if acc.LockedUntil != nil && acc.LockedUntil.After(now) {
+		return nil, locked(acc.LockedUntil)
 	}
 	if acc.Disabled || acc.PasswordHash == "" {
 		return nil, bad
+	}
+	// Take this attempt from the allowance before checking it, in one
+	// statement, so concurrent guesses cannot all read the same failure count;
+	// the attempt that uses the allowance up locks the account. (SET reads
+	// the old failed_logins on both MySQL and SQLite in this order.)
+	res := s.db.WithContext(ctx).Exec("UPDATE accounts SET locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END, "+
+		"failed_logins = failed_logins + 1 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)",
+		MaxFailedLogins, now.Add(LockoutDuration), acc.ID, now)
+	if res.Error != nil {
+		return nil, fmt.Errorf("password login: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		var cur model.Account
+		s.db.WithContext(ctx).Select("locked_until").Take(&cur, acc.ID)
+		return nil, locked(cur.LockedUntil)
 	}
 	ok := bcrypt.CompareHashAndPassword([]byte(acc.PasswordHash), []byte(password)) == nil
 	if ok && acc.TOTPSecret != "" {
@@ -156,6 +177,11 @@ func (s *Service) PasswordLogin(ctx context.Context, username, password, totpCod
 			return nil, apperr.Internal(err)
 		}
 		if totpCode == "" {
+			// Right password, code still to come: give the attempt back.
+			if err := s.db.WithContext(ctx).Exec("UPDATE accounts SET locked_until = CASE WHEN failed_logins >= ? THEN NULL ELSE locked_until END, "+
+				"failed_logins = failed_logins - 1 WHERE id = ? AND failed_logins > 0", MaxFailedLogins, acc.ID).Error; err != nil {
+				return nil, fmt.Errorf("password login: %w", err)
+			}
 			return nil, apperr.Invalid("totp_code", "totp_required", "请输入动态验证码")
 		}
 		if !totp.Validate(strings.TrimSpace(totpCode), secret) {
@@ -163,19 +189,16 @@ func (s *Service) PasswordLogin(ctx context.Context, username, password, totpCod
 		}
 	}
 	if !ok {
-		upd := map[string]any{"failed_logins": gorm.Expr("failed_logins + 1")}
-		if acc.FailedLogins+1 >= MaxFailedLogins {
-			upd["locked_until"] = now.Add(LockoutDuration)
-			upd["failed_logins"] = 0
-		}
-		if err := s.db.WithContext(ctx).Model(&model.Account{}).Where("id = ?", acc.ID).Updates(upd).Error; err != nil {
+		// Once the allowance is used up the lock is on; the count starts afresh behind it.
+		if err := s.db.WithContext(ctx).Model(&model.Account{}).Where("id = ? AND failed_logins >= ?", acc.ID, MaxFailedLogins).
+			Update("failed_logins", 0).Error; err != nil {
 			return nil, fmt.Errorf("record failed login: %w", err)
 		}
 		return nil, bad
 	}
-	if acc.FailedLogins > 0 || acc.LockedUntil != nil {
-		s.db.WithContext(ctx).Model(&model.Account{}).Where("id = ?", acc.ID).
-			Updates(map[string]any{"failed_logins": 0, "locked_until": nil})
+	if err := s.db.WithContext(ctx).Model(&model.Account{}).Where("id = ?", acc.ID).
+		Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
+		return nil, fmt.Errorf("password login: %w", err)
 	}
 	return s.issue(ctx, &acc, "")
 }

@@ -137,6 +137,26 @@ func (s *Service) Submit(ctx context.Context, labourerID int64, r Report) (*mode
 	return rep, nil
 }
 
+// only returns the report with just its kind's fields, every one of them
+// checked by now: what is stored and audited is what was validated, never a
+// stray field the kind ignores.
+func (r Report) only() Report {
+	out := Report{Kind: r.Kind}
+	switch r.Kind {
+	case model.ReportNewJob:
+		out.StartDate, out.PlaceCode, out.Form, out.FormOther = r.StartDate, r.PlaceCode, r.Form, r.FormOther
+		out.EmployerName, out.MonthlyWage, out.Industry, out.IndustryOther = r.EmployerName, r.MonthlyWage, r.Industry, r.IndustryOther
+		out.Contract, out.SocialInsurance = r.Contract, r.SocialInsurance
+	case model.ReportReturned:
+		out.ReturnDate, out.Reason, out.WantsWork = r.ReturnDate, r.Reason, r.WantsWork
+	case model.ReportPlanOut:
+		out.DestCode, out.Job, out.ExpectedWage, out.PlannedMonth = r.DestCode, r.Job, r.ExpectedWage, r.PlannedMonth
+	case model.ReportNoPlan:
+		out.Reason, out.ReasonOther = r.Reason, r.ReasonOther
+	}
+	return out
+}
+
 type writer struct {
 	s       *Service
 	tx      *gorm.DB
@@ -202,7 +222,7 @@ func (w *writer) apply(r Report) (*model.StatusReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, _ := json.Marshal(r)
+	payload, _ := json.Marshal(r.only())
 	rep.Payload = string(payload)
 	if err := w.tx.Create(rep).Error; err != nil {
 		return nil, err
