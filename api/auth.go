@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
+	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/auth"
 )
 
@@ -97,79 +98,62 @@ func (s *Server) devAccounts(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"accounts": out})
 }
 
-func (s *Server) devLogin(c *gin.Context) {
+// login binds a request of type T, logs in with it and answers with tokens.
+func login[T any](s *Server, do func(ctx context.Context, req T) (*auth.TokenPair, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req T
+		if err := bind(c, &req); err != nil {
+			fail(c, err)
+			return
+		}
+		tp, err := do(c.Request.Context(), req)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		s.tokens(c, tp, http.StatusOK)
+	}
+}
+
+type devLoginRequest struct {
+	AccountID string `json:"account_id"`
+}
+
+func (s *Server) devLogin(ctx context.Context, req devLoginRequest) (*auth.TokenPair, error) {
 	if !s.auth.DevLoginEnabled() {
-		s.devAccounts(c) // the same 404
-		return
-	}
-	var req struct {
-		AccountID string `json:"account_id"`
-	}
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
+		return nil, apperr.NotFound("开发登录")
 	}
 	id, err := parseID("account_id", req.AccountID)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	tp, err := s.auth.DevLogin(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.tokens(c, tp, http.StatusOK)
+	return s.auth.DevLogin(ctx, id)
 }
 
-func (s *Server) wechatLogin(c *gin.Context) {
-	var req struct {
-		Code string `json:"code"`
-	}
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	tp, err := s.auth.WeChatLogin(c.Request.Context(), req.Code)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.tokens(c, tp, http.StatusOK)
+type wechatLoginRequest struct {
+	Code string `json:"code"`
 }
 
-func (s *Server) passwordLogin(c *gin.Context) {
-	var req struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-		TOTPCode string `json:"totp_code"`
-	}
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	tp, err := s.auth.PasswordLogin(c.Request.Context(), req.Username, req.Password, req.TOTPCode)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.tokens(c, tp, http.StatusOK)
+func (s *Server) wechatLogin(ctx context.Context, req wechatLoginRequest) (*auth.TokenPair, error) {
+	return s.auth.WeChatLogin(ctx, req.Code)
 }
 
-func (s *Server) refresh(c *gin.Context) {
-	var req struct {
-		RefreshToken string `json:"refresh_token"`
-	}
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	tp, err := s.auth.Refresh(c.Request.Context(), req.RefreshToken)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.tokens(c, tp, http.StatusOK)
+type passwordLoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	TOTPCode string `json:"totp_code"`
+}
+
+func (s *Server) passwordLogin(ctx context.Context, req passwordLoginRequest) (*auth.TokenPair, error) {
+	return s.auth.PasswordLogin(ctx, req.Username, req.Password, req.TOTPCode)
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (s *Server) refresh(ctx context.Context, req refreshRequest) (*auth.TokenPair, error) {
+	return s.auth.Refresh(ctx, req.RefreshToken)
 }
 
 func (s *Server) logout(c *gin.Context) {

@@ -107,10 +107,10 @@ func New(d Deps) *gin.Engine {
 
 	a := v1.Group("/auth", s.rl.limit("login", lim.LoginPerMin, time.Minute, byIP))
 	a.GET("/dev/accounts", s.devAccounts)
-	a.POST("/dev/login", s.devLogin)
-	a.POST("/wechat/login", s.wechatLogin)
-	a.POST("/password/login", s.passwordLogin)
-	a.POST("/refresh", s.refresh)
+	a.POST("/dev/login", login(s, s.devLogin))
+	a.POST("/wechat/login", login(s, s.wechatLogin))
+	a.POST("/password/login", login(s, s.passwordLogin))
+	a.POST("/refresh", login(s, s.refresh))
 
 	in := v1.Group("", s.authenticate)
 	in.POST("/auth/logout", s.logout)
