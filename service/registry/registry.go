@@ -79,20 +79,7 @@ type LabourerInput struct {
 func (s *Service) ValidateBasic(in *LabourerInput) (birth time.Time, grad *time.Time, err error) {
 	var f apperr.Fields
 	now := s.now()
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || len([]rune(in.Name)) > maxNameRunes {
-		f.Add("name", "required", "请填写姓名（20字以内）")
-	}
-	in.IDNumber = pii.NormalizeID(in.IDNumber)
-	if p := pii.CheckID(in.IDNumber, now); p != pii.IDOK {
-		f.Add("id_number", string(p), p.Message())
-	} else {
-		birth, _ = pii.IDBirthDate(in.IDNumber)
-	}
-	in.Phone = strings.TrimSpace(in.Phone)
-	if !pii.ValidPhone(in.Phone) {
-		f.Add("phone", "invalid_phone", "请填写11位手机号")
-	}
+	birth = checkIdentity(&f, &in.Name, &in.IDNumber, &in.Phone, now)
 	if err := s.regions.ValidateCode("village_code", in.VillageCode, model.LevelVillage); err != nil {
 		addAll(&f, err, "village_code")
 	}
@@ -164,6 +151,26 @@ func (s *Service) ValidateBasic(in *LabourerInput) (birth time.Time, grad *time.
 		}
 	}
 	return birth, grad, f.Err()
+}
+
+// checkIdentity normalises and checks name, 身份证 and phone, the three
+// things that identify a labourer, and returns the birth date the 身份证 gives.
+func checkIdentity(f *apperr.Fields, name, id, phone *string, now time.Time) (birth time.Time) {
+	*name = strings.TrimSpace(*name)
+	if *name == "" || len([]rune(*name)) > maxNameRunes {
+		f.Add("name", "required", "请填写姓名（20字以内）")
+	}
+	*id = pii.NormalizeID(*id)
+	if p := pii.CheckID(*id, now); p != pii.IDOK {
+		f.Add("id_number", string(p), p.Message())
+	} else {
+		birth, _ = pii.IDBirthDate(*id)
+	}
+	*phone = strings.TrimSpace(*phone)
+	if !pii.ValidPhone(*phone) {
+		f.Add("phone", "invalid_phone", "请填写11位手机号")
+	}
+	return birth
 }
 
 func ageAt(birth, now time.Time) int {

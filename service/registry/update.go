@@ -148,21 +148,10 @@ const (
 func (s *Service) Bind(ctx context.Context, accountID int64, verifiedPhone string, in BindInput) (string, *model.Labourer, error) {
 	var f apperr.Fields
 	now := s.now()
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || len([]rune(in.Name)) > maxNameRunes {
-		f.Add("name", "required", "请填写姓名")
-	}
-	in.IDNumber = pii.NormalizeID(in.IDNumber)
-	if p := pii.CheckID(in.IDNumber, now); p != pii.IDOK {
-		f.Add("id_number", string(p), p.Message())
-	}
-	in.Phone = strings.TrimSpace(in.Phone)
-	if in.Phone == "" {
+	if strings.TrimSpace(in.Phone) == "" {
 		in.Phone = verifiedPhone
 	}
-	if !pii.ValidPhone(in.Phone) {
-		f.Add("phone", "invalid_phone", "请填写11位手机号")
-	}
+	checkIdentity(&f, &in.Name, &in.IDNumber, &in.Phone, now)
 	if in.VillageCode != "" {
 		if err := s.regions.ValidateCode("village_code", in.VillageCode, model.LevelVillage); err != nil {
 			addAll(&f, err, "village_code")
