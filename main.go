@@ -33,12 +33,15 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/auth"
 	"github.com/jiuyebang/jiuyebang/service/demo"
+	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
+	"github.com/jiuyebang/jiuyebang/service/verify"
 	"github.com/jiuyebang/jiuyebang/service/wechat"
 )
 
@@ -105,6 +108,8 @@ type app struct {
 	auth     *auth.Service
 	registry *registry.Service
 	status   *status.Service
+	importer *importer.Service
+	verify   *verify.Service
 }
 
 func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis bool) (*app, error) {
@@ -136,6 +141,8 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 	a.auth = auth.New(a.db, a.box, wx, auth.Config{JWTKey: cfg.JWTKey, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, DevLogin: cfg.DevLogin, Now: now})
 	a.registry = registry.New(a.db, a.box, a.regions, now)
 	a.status = status.New(a.db, a.regions, now)
+	a.importer = importer.New(a.db, a.box, a.registry, a.regions, importer.Options{Now: now, Logger: log})
+	a.verify = verify.New(a.db, a.box, a.registry, a.regions, now)
 	return a, nil
 }
 
@@ -206,7 +213,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Deps{Logger: log, DB: a.db, Redis: a.redis.Client, Metrics: reg, Auth: a.auth, Registry: a.registry,
-		Status: a.status, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
+		Status: a.status, Verify: a.verify, Lists: lists.New(a.db, a.regions, time.Now), Importer: a.importer, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -264,6 +271,7 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 		a.log.Info("returnee wants work", "labourer", ev.AggregateID, "event", ev.ID)
 		return nil
 	})
+	w.Register(model.EventImportQueued, a.importer.Handle) // runs the job; done when the job is
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("queue worker: %w", err)
 	}

@@ -21,12 +21,15 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/auth"
+	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
 	"github.com/jiuyebang/jiuyebang/service/testenv"
+	"github.com/jiuyebang/jiuyebang/service/verify"
 	"github.com/jiuyebang/jiuyebang/service/wechat"
 	"github.com/jiuyebang/jiuyebang/service/wechat/wechattest"
 )
@@ -54,6 +57,7 @@ type stack struct {
 	auth     *auth.Service
 	registry *registry.Service
 	status   *status.Service
+	verify   *verify.Service
 	wx       *wechattest.Server
 	engine   *gin.Engine
 	logs     *bytes.Buffer
@@ -126,11 +130,13 @@ func newStack(db *gorm.DB, r *infra.Redis, lim Limits) (*stack, error) {
 		AccessTTL: 15 * time.Minute, RefreshTTL: 24 * time.Hour, DevLogin: true, BcryptCost: bcrypt.MinCost, Now: now})
 	s.registry = registry.New(db, s.box, s.regions, now)
 	s.status = status.New(db, s.regions, now)
+	s.verify = verify.New(db, s.box, s.registry, s.regions, now)
 	if lim == (Limits{}) {
 		lim = Limits{PerIPPerMin: 1 << 20, LoginPerMin: 1 << 20, PhonePerHour: 1 << 20, BindPerHour: 1 << 20, ReportsPerMin: 1 << 20, RevealsPerHour: 1 << 20}
 	}
 	s.engine = New(Deps{Logger: log, DB: db, Redis: r.Client, Metrics: prometheus.NewRegistry(), Auth: s.auth,
-		Registry: s.registry, Status: s.status, Regions: s.regions, BodyLimit: 64 << 10, Limits: lim})
+		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
+		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log})})
 	return s, nil
 }
 

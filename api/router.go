@@ -15,9 +15,12 @@ import (
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/auth"
+	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
+	"github.com/jiuyebang/jiuyebang/service/verify"
 )
 
 // Regions is what the API needs from the region service.
@@ -38,6 +41,9 @@ type Deps struct {
 	Auth      *auth.Service
 	Registry  *registry.Service
 	Status    *status.Service
+	Verify    *verify.Service
+	Lists     *lists.Service
+	Importer  *importer.Service // registry import and 异动 export
 	Regions   Regions
 	BodyLimit int64
 	Limits    Limits
@@ -136,6 +142,9 @@ func New(d Deps) *gin.Engine {
 	s.mountVerify(in)
 	s.mountLists(in)
 	s.mountImports(in)
+	s.mountJobs(in)
+	s.mountCases(in)
+	s.mountInbox(in)
 
 	ad := in.Group("/admin", roles(model.RoleAdmin))
 	ad.GET("/accounts", s.listAccounts)

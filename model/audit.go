@@ -52,5 +52,8 @@ func All() []any {
 	all = append(all, formModels()...)
 	all = append(all, importModels()...)
 	all = append(all, listModels()...)
+	all = append(all, jobModels()...)
+	all = append(all, caseModels()...)
+	all = append(all, pushModels()...)
 	return all
 }

@@ -22,6 +22,9 @@ type EmploymentSpell struct {
 	SocialInsurance bool       `gorm:"not null;default:false"`
 	Source          string     `gorm:"size:8;not null"`
 	Verified        bool       `gorm:"not null;default:false"`
+	Assisted        bool       `gorm:"not null;default:false"` // 经帮扶实现就业
+	AssistedAt      *time.Time `gorm:"type:date"`              // 帮扶时间
+	JobID           *int64     `gorm:"index"`                  // the job a confirmed hire came from
 	ReportID        *int64     `gorm:"index"`
 	CreatedBy       int64
 	CreatedAt       time.Time
