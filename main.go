@@ -147,6 +147,9 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 }
 
 func (a *app) close() {
+	if a.importer != nil {
+		a.importer.Shutdown() // a running import stops at a batch boundary and resumes later
+	}
 	if a.redis != nil {
 		a.redis.Close()
 	}

@@ -119,9 +119,18 @@ func recovery() gin.HandlerFunc {
 	}
 }
 
-// bodyLimit caps request bodies (SECURITY.md 18).
-func bodyLimit(n int64) gin.HandlerFunc {
+// bodyLimit caps request bodies (SECURITY.md 18). Uploads named in exempt
+// ("METHOD /path") apply their own, larger cap in their handler.
+func bodyLimit(n int64, exempt ...string) gin.HandlerFunc {
+	skip := map[string]bool{}
+	for _, e := range exempt {
+		skip[e] = true
+	}
 	return func(c *gin.Context) {
+		if skip[c.Request.Method+" "+c.Request.URL.Path] {
+			c.Next()
+			return
+		}
 		if c.Request.ContentLength > n {
 			fail(c, apperr.New(apperr.KindTooLarge, "body_too_large", "提交的内容太大"))
 			return

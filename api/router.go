@@ -100,7 +100,7 @@ func New(d Deps) *gin.Engine {
 	r.HandleMethodNotAllowed = false
 	lim := d.Limits.withDefaults()
 	m := newMetrics(d.Metrics)
-	r.Use(requestID(d.Logger), accessLog(m), recovery(), bodyLimit(d.BodyLimit))
+	r.Use(requestID(d.Logger), accessLog(m), recovery(), bodyLimit(d.BodyLimit, "POST /api/v1/imports"))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
