@@ -50,7 +50,8 @@ func oaLoad(t *testing.T) map[string]any {
 
 // oaMergeParts folds docs/openapi-parts/*.yaml into the document: each part
 // holds `paths` and `components` of one capability, so capabilities can be
-// documented side by side; `make openapi` writes the merged document.
+// documented side by side. The API document is docs/openapi.yaml together
+// with these parts (docs/README.md says so).
 func oaMergeParts(t *testing.T, doc map[string]any) {
 	t.Helper()
 	parts, _ := filepath.Glob("../docs/openapi-parts/*.yaml")
