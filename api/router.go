@@ -145,6 +145,9 @@ func New(d Deps) *gin.Engine {
 	s.mountJobs(in)
 	s.mountCases(in)
 	s.mountInbox(in)
+	s.mountSubsidies(in)
+	s.mountPayments(in)
+	s.mountReports(in)
 
 	ad := in.Group("/admin", roles(model.RoleAdmin))
 	ad.GET("/accounts", s.listAccounts)

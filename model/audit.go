@@ -55,5 +55,8 @@ func All() []any {
 	all = append(all, jobModels()...)
 	all = append(all, caseModels()...)
 	all = append(all, pushModels()...)
+	all = append(all, subsidyModels()...)
+	all = append(all, paymentModels()...)
+	all = append(all, reportModels()...)
 	return all
 }
