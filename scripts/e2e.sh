@@ -29,4 +29,7 @@ for _ in $(seq 1 100); do
 	kill -0 "$PID" 2>/dev/null || { cat "$ART/serve.log"; exit 1; }
 	sleep 0.2
 done
+# Issue 2: a worker reports 失业返乡 in two taps.
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART" node miniprogram/e2e/worker-return.mjs
+# Issue 3: a cadre's offline draft survives a reload, is submitted, and the task force confirms it.
+BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/cadre-verify" node miniprogram/e2e/cadre-verify.mjs

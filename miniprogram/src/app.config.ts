@@ -9,9 +9,22 @@ export default defineAppConfig({
     },
     {
       root: 'office',
-      pages: ['home/index', 'labourers/index', 'labourer/index', 'accounts/index']
+      pages: ['home/index', 'labourers/index', 'labourer/index', 'accounts/index', 'lists/index']
+    },
+    {
+      root: 'cadre',
+      pages: ['tasks/index', 'form/index', 'household/index']
+    },
+    {
+      root: 'taskforce',
+      pages: ['review/index', 'completion/index', 'import/index']
     }
   ],
+  // The proof of a door-to-door visit records where it happened.
+  permission: {
+    'scope.userLocation': { desc: '记录入户核实的地点' }
+  },
+  requiredPrivateInfos: ['getLocation'],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#1565c0',

@@ -103,7 +103,7 @@ export default function RegionPicker(props: Props) {
         </View>
         <View className='muted'>请选择{DEPTH_WORDS[path.length + 1] || ''}</View>
         {path.length >= minDepth ? (
-          <BigButton tone='plain' size='small' onClick={() => finish(path)}>
+          <BigButton tone='plain' size='small' onClick={() => finish(path)} testid='region-pick-here'>
             就选“{path[path.length - 1].name}”
           </BigButton>
         ) : null}

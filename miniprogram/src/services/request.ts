@@ -10,14 +10,22 @@ export class ApiError extends Error {
   readonly fields: FieldError[]
   /** detail is the platform's raw error text (e.errMsg / e.message), for logs only. */
   readonly detail: string
+  /** body is the decoded error body, for answers that carry more than a message (409 conflicts). */
+  readonly body: any
 
-  constructor(status: number, code: string, message: string, fields: FieldError[] = [], detail = '') {
+  constructor(status: number, code: string, message: string, fields: FieldError[] = [], detail = '', body: any = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.fields = fields
     this.detail = detail
+    this.body = body
+  }
+
+  /** offline: the request never reached the server (or its answer never came back). */
+  get offline(): boolean {
+    return this.status === 0
   }
 
   /** fieldMessages maps each field name to its first message, for showing under inputs. */
@@ -37,6 +45,8 @@ export interface RequestOptions {
   data?: unknown
   /** auth=false sends no token and never tries a refresh (login endpoints). */
   auth?: boolean
+  /** header adds request headers (e.g. Idempotency-Key). */
+  header?: Record<string, string>
 }
 
 const REFRESH_PATH = '/api/v1/auth/refresh'
@@ -83,10 +93,12 @@ export function parseHttpError(status: number, body: unknown): ApiError {
       status,
       typeof err.code === 'string' && err.code ? err.code : `http_${status}`,
       typeof err.message === 'string' && err.message ? err.message : defaultMessage(status),
-      fields
+      fields,
+      '',
+      b
     )
   }
-  return new ApiError(status, `http_${status}`, defaultMessage(status))
+  return new ApiError(status, `http_${status}`, defaultMessage(status), [], '', b)
 }
 
 /**
@@ -109,8 +121,8 @@ export function parseNetworkError(e: unknown): ApiError {
   )
 }
 
-async function send(method: Method, path: string, data: unknown, withToken: boolean) {
-  const header: Record<string, string> = { Accept: 'application/json' }
+async function send(method: Method, path: string, data: unknown, withToken: boolean, extra?: Record<string, string>) {
+  const header: Record<string, string> = { Accept: 'application/json', ...(extra || {}) }
   if (data !== undefined) header['Content-Type'] = 'application/json'
   const token = withToken ? getAccessToken() : ''
   if (token) header.Authorization = `Bearer ${token}`
@@ -162,10 +174,10 @@ function refreshOnce(): Promise<boolean> {
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const method = opts.method || 'GET'
   const auth = opts.auth !== false
-  let res = await send(method, path, opts.data, auth)
+  let res = await send(method, path, opts.data, auth, opts.header)
   if (res.statusCode === 401 && auth) {
     const renewed = await refreshOnce()
-    if (renewed) res = await send(method, path, opts.data, true)
+    if (renewed) res = await send(method, path, opts.data, true, opts.header)
     if (!renewed || res.statusCode === 401) {
       clearSession()
       authLost()
@@ -176,6 +188,24 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     return (res.statusCode === 204 ? undefined : res.data) as T
   }
   throw parseHttpError(res.statusCode, res.data)
+}
+
+/**
+ * withAuthRetry runs a call that carries the access token (an upload, a file download) and,
+ * on 401, refreshes the session once and runs it again; if that fails the person logs in again.
+ */
+export async function withAuthRetry<T extends { statusCode: number; data?: any }>(fn: (token: string) => Promise<T>): Promise<T> {
+  let res = await fn(getAccessToken())
+  if (res.statusCode === 401) {
+    const renewed = await refreshOnce()
+    if (renewed) res = await fn(getAccessToken())
+    if (!renewed || res.statusCode === 401) {
+      clearSession()
+      authLost()
+      throw parseHttpError(401, res.data)
+    }
+  }
+  return res
 }
 
 /** query builds "?a=1&b=2" from the non-empty values. */

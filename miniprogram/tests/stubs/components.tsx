@@ -44,3 +44,15 @@ export function Input(props: AnyProps) {
 export function Picker(props: AnyProps) {
   return createElement('div', { 'data-picker': props.mode }, props.children)
 }
+
+export function Image(props: AnyProps) {
+  return createElement('img', domProps(props))
+}
+
+export function Textarea(props: AnyProps) {
+  const { onInput, ...rest } = props
+  return createElement('textarea', {
+    ...domProps(rest),
+    onChange: (e: any) => onInput && onInput({ detail: { value: e.target.value } })
+  })
+}

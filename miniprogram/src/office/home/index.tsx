@@ -37,6 +37,31 @@ export default function OfficeHome() {
           </View>
         </View>
       ) : null}
+      {me && me.role === 'cadre' ? (
+        <BigButton tone='green' icon='📝' onClick={() => Taro.navigateTo({ url: '/cadre/tasks/index' })} testid='open-tasks'>
+          本月核实任务
+        </BigButton>
+      ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'admin') ? (
+        <BigButton tone='orange' icon='✅' onClick={() => Taro.navigateTo({ url: '/taskforce/review/index' })} testid='open-review'>
+          审核队列
+        </BigButton>
+      ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'official' || me.role === 'admin') ? (
+        <BigButton tone='blue' icon='📊' onClick={() => Taro.navigateTo({ url: '/taskforce/completion/index' })} testid='open-completion'>
+          核实完成情况
+        </BigButton>
+      ) : null}
+      {me && me.role !== 'employer' && me.role !== 'worker' ? (
+        <BigButton tone='purple' icon='📑' onClick={() => Taro.navigateTo({ url: '/office/lists/index' })} testid='open-lists'>
+          六张清单
+        </BigButton>
+      ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'admin') ? (
+        <BigButton tone='grey' icon='📥' onClick={() => Taro.navigateTo({ url: '/taskforce/import/index' })} testid='open-import'>
+          导入台账 / 异动导出
+        </BigButton>
+      ) : null}
       {me && canSeeLedger(me.role) ? (
         <BigButton tone='blue' icon='📋' onClick={() => Taro.navigateTo({ url: '/office/labourers/index' })} testid='open-ledger'>
           劳动力台账
