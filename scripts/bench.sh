@@ -37,3 +37,10 @@ BENCH_SECONDS="${BENCH_SECONDS:-10}" go test ./api/ -run '^$' -bench 'BenchmarkS
 
 echo "== region look-ups"
 go test ./service/region/ -run '^$' -bench . -benchmem -count=1 | grep -E '^Benchmark'
+
+echo "== registry import (issue 3): rows/s and peak memory beside MariaDB's LOAD DATA on the same rows"
+echo "   IMPORT_BENCH_ROWS=${IMPORT_BENCH_ROWS:=200000} (1750000 is Gansu's total in seed 000; about 5 minutes at this speed)"
+IMPORT_BENCH_ROWS=$IMPORT_BENCH_ROWS go test ./service/importer/ -run '^$' -bench Import -benchtime=1x -count=1 -timeout 60m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+
+echo "== six lists (issue 3): one county from individual records"
+go test ./service/lists/ -run '^$' -bench . -benchtime=1x -count=1 | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
