@@ -35,12 +35,16 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/demo"
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/jobs"
 	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
+	"github.com/jiuyebang/jiuyebang/service/payment"
 	"github.com/jiuyebang/jiuyebang/service/pii"
+	"github.com/jiuyebang/jiuyebang/service/push"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
+	"github.com/jiuyebang/jiuyebang/service/subsidy"
 	"github.com/jiuyebang/jiuyebang/service/verify"
 	"github.com/jiuyebang/jiuyebang/service/wechat"
 )
@@ -110,6 +114,7 @@ type app struct {
 	status   *status.Service
 	importer *importer.Service
 	verify   *verify.Service
+	push     *push.Service
 }
 
 func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis bool) (*app, error) {
@@ -130,6 +135,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 	a.regions = region.New(a.db)
 	now := time.Now
 	var wx auth.WeChat
+	var sender push.WeChat // nil unless WeChat is configured: never a typed nil
 	if cfg.WeChatAppID != "" && a.redis != nil {
 		c, err := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret,
 			BaseURL: cfg.WeChatBaseURL, Redis: a.redis.Client, Logger: log})
@@ -137,12 +143,16 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 			return nil, fmt.Errorf("wechat: %w", err)
 		}
 		wx = wechat.AuthAdapter{C: c}
+		sender = c
 	}
 	a.auth = auth.New(a.db, a.box, wx, auth.Config{JWTKey: cfg.JWTKey, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, DevLogin: cfg.DevLogin, Now: now})
 	a.registry = registry.New(a.db, a.box, a.regions, now)
 	a.status = status.New(a.db, a.regions, now)
 	a.importer = importer.New(a.db, a.box, a.registry, a.regions, importer.Options{Now: now, Logger: log})
 	a.verify = verify.New(a.db, a.box, a.registry, a.regions, now)
+	if a.push, err = newPush(cfg, a, sender, now); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -216,7 +226,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Deps{Logger: log, DB: a.db, Redis: a.redis.Client, Metrics: reg, Auth: a.auth, Registry: a.registry,
-		Status: a.status, Verify: a.verify, Lists: lists.New(a.db, a.regions, time.Now), Importer: a.importer, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
+		Status: a.status, Verify: a.verify, Lists: lists.New(a.db, a.regions, time.Now), Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, time.Now), Payments: payment.New(a.db, a.box, payment.Options{}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Push: a.push, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -275,6 +285,7 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 		return nil
 	})
 	w.Register(model.EventImportQueued, a.importer.Handle) // runs the job; done when the job is
+	w.Register(model.EventPushRequested, a.push.Deliver)   // sends WeChat / SMS; delivery state per channel
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("queue worker: %w", err)
 	}
@@ -377,4 +388,20 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return a.seedDemo(ctx)
 	}
 	return fmt.Errorf("unknown seed %q", args[0])
+}
+
+// newPush builds the push service from the configuration: templates per
+// notice kind, the SMS provider SMS_PROVIDER names, and the WeChat client
+// when there is one.
+func newPush(cfg *config.Config, a *app, wx push.WeChat, now func() time.Time) (*push.Service, error) {
+	sms, err := push.NewProvider(cfg.SMSProvider, push.AliyunConfig{AccessKeyID: cfg.SMSAccessKeyID,
+		AccessKeySecret: cfg.SMSAccessKeySecret, SignName: cfg.SMSSignName, RegionID: cfg.SMSRegion, BaseURL: cfg.SMSBaseURL}, a.log)
+	if err != nil {
+		return nil, err
+	}
+	return push.New(a.db, a.box, wx, sms, push.Config{
+		WeChatTemplates:  map[string]string{push.KindJobMatch: cfg.WeChatTemplateJobMatch, push.KindCaseUpdate: cfg.WeChatTemplateCaseUpdate},
+		SMSTemplates:     map[string]string{push.KindJobMatch: cfg.SMSTemplateJobMatch, push.KindCaseUpdate: cfg.SMSTemplateCaseUpdate},
+		MiniprogramState: cfg.WeChatMiniprogramState, Now: now, Logger: a.log,
+	}), nil
 }

@@ -23,11 +23,15 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/auth"
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/jobs"
 	"github.com/jiuyebang/jiuyebang/service/lists"
+	"github.com/jiuyebang/jiuyebang/service/payment"
 	"github.com/jiuyebang/jiuyebang/service/pii"
+	"github.com/jiuyebang/jiuyebang/service/push"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
+	"github.com/jiuyebang/jiuyebang/service/subsidy"
 	"github.com/jiuyebang/jiuyebang/service/testenv"
 	"github.com/jiuyebang/jiuyebang/service/verify"
 	"github.com/jiuyebang/jiuyebang/service/wechat"
@@ -59,6 +63,7 @@ type stack struct {
 	status   *status.Service
 	verify   *verify.Service
 	wx       *wechattest.Server
+	push     *push.Service
 	engine   *gin.Engine
 	logs     *bytes.Buffer
 }
@@ -131,12 +136,13 @@ func newStack(db *gorm.DB, r *infra.Redis, lim Limits) (*stack, error) {
 	s.registry = registry.New(db, s.box, s.regions, now)
 	s.status = status.New(db, s.regions, now)
 	s.verify = verify.New(db, s.box, s.registry, s.regions, now)
+	s.push = testPush(db, s.box, wc, log) // inbox_test.go
 	if lim == (Limits{}) {
 		lim = Limits{PerIPPerMin: 1 << 20, LoginPerMin: 1 << 20, PhonePerHour: 1 << 20, BindPerHour: 1 << 20, ReportsPerMin: 1 << 20, RevealsPerHour: 1 << 20}
 	}
 	s.engine = New(Deps{Logger: log, DB: db, Redis: r.Client, Metrics: prometheus.NewRegistry(), Auth: s.auth,
-		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
-		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log})})
+		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Push: s.push, Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
+		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log}), Jobs: jobs.New(db, s.box, s.regions, s.auth, now), Subsidy: subsidy.New(db, s.regions, now), Payments: payment.New(db, s.box, payment.Options{Now: now})})
 	return s, nil
 }
 

@@ -17,9 +17,13 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/auth"
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/jobs"
 	"github.com/jiuyebang/jiuyebang/service/lists"
+	"github.com/jiuyebang/jiuyebang/service/payment"
+	"github.com/jiuyebang/jiuyebang/service/push"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
+	"github.com/jiuyebang/jiuyebang/service/subsidy"
 	"github.com/jiuyebang/jiuyebang/service/verify"
 )
 
@@ -44,6 +48,10 @@ type Deps struct {
 	Verify    *verify.Service
 	Lists     *lists.Service
 	Importer  *importer.Service // registry import and 异动 export
+	Subsidy   *subsidy.Service  // subsidy policies and claims
+	Payments  *payment.Service  // public notice and payment batches
+	Jobs      *jobs.Service     // employers, jobs, applications and hires
+	Push      *push.Service     // worker inbox, SMS consent, WeChat subscription quota
 	Regions   Regions
 	BodyLimit int64
 	Limits    Limits

@@ -41,6 +41,20 @@ type Config struct {
 	WeChatAppID   string // WECHAT_APPID
 	WeChatSecret  string // WECHAT_SECRET
 	WeChatBaseURL string // WECHAT_BASE_URL, default https://api.weixin.qq.com
+	// Subscribe-message template ids from the mini-program console, per notice kind.
+	WeChatTemplateJobMatch   string // WECHAT_TEMPLATE_JOB_MATCH
+	WeChatTemplateCaseUpdate string // WECHAT_TEMPLATE_CASE_UPDATE
+	WeChatMiniprogramState   string // WECHAT_MINIPROGRAM_STATE: developer, trial or formal (default)
+
+	// SMS (push channel for workers who consented).
+	SMSProvider           string // SMS_PROVIDER: none, fake (default outside production) or aliyun
+	SMSBaseURL            string // SMS_BASE_URL, default https://dysmsapi.aliyuncs.com
+	SMSRegion             string // SMS_REGION, default cn-hangzhou
+	SMSAccessKeyID        string // SMS_ACCESS_KEY_ID
+	SMSAccessKeySecret    string // SMS_ACCESS_KEY_SECRET
+	SMSSignName           string // SMS_SIGN_NAME: the approved 短信签名
+	SMSTemplateJobMatch   string // SMS_TEMPLATE_JOB_MATCH: template code, e.g. SMS_123456789
+	SMSTemplateCaseUpdate string // SMS_TEMPLATE_CASE_UPDATE
 
 	DevLogin       bool // DEV_LOGIN: pick a demo account of any role (embedded default only)
 	SeedDemo       bool // SEED_DEMO: demo accounts and data on start
@@ -62,6 +76,16 @@ type Config struct {
 	Embedded bool
 }
 
+// SMS providers.
+const (
+	SMSNone   = "none"   // no SMS channel
+	SMSFake   = "fake"   // accepts and drops messages (development)
+	SMSAliyun = "aliyun" // Aliyun Dysmsapi SendSms
+
+	// SMSAliyunBaseURL is Aliyun's SMS endpoint.
+	SMSAliyunBaseURL = "https://dysmsapi.aliyuncs.com"
+)
+
 // Load reads the environment (getenv is os.Getenv in main, a map in tests).
 func Load(getenv func(string) string) (*Config, error) {
 	c := &Config{
@@ -73,14 +97,32 @@ func Load(getenv func(string) string) (*Config, error) {
 		WeChatAppID:   getenv("WECHAT_APPID"),
 		WeChatSecret:  getenv("WECHAT_SECRET"),
 		WeChatBaseURL: or(getenv("WECHAT_BASE_URL"), "https://api.weixin.qq.com"),
-		AccessTTL:     15 * time.Minute,
-		RefreshTTL:    30 * 24 * time.Hour,
-		BodyLimit:     1 << 20,
-		RatePerMin:    600,
-		LogLevel:      slog.LevelInfo,
-		ShutdownWait:  15 * time.Second,
+
+		WeChatTemplateJobMatch:   getenv("WECHAT_TEMPLATE_JOB_MATCH"),
+		WeChatTemplateCaseUpdate: getenv("WECHAT_TEMPLATE_CASE_UPDATE"),
+		WeChatMiniprogramState:   getenv("WECHAT_MINIPROGRAM_STATE"),
+		SMSProvider:              getenv("SMS_PROVIDER"),
+		SMSBaseURL:               or(getenv("SMS_BASE_URL"), SMSAliyunBaseURL),
+		SMSRegion:                or(getenv("SMS_REGION"), "cn-hangzhou"),
+		SMSAccessKeyID:           getenv("SMS_ACCESS_KEY_ID"),
+		SMSAccessKeySecret:       getenv("SMS_ACCESS_KEY_SECRET"),
+		SMSSignName:              getenv("SMS_SIGN_NAME"),
+		SMSTemplateJobMatch:      getenv("SMS_TEMPLATE_JOB_MATCH"),
+		SMSTemplateCaseUpdate:    getenv("SMS_TEMPLATE_CASE_UPDATE"),
+		AccessTTL:                15 * time.Minute,
+		RefreshTTL:               30 * 24 * time.Hour,
+		BodyLimit:                1 << 20,
+		RatePerMin:               600,
+		LogLevel:                 slog.LevelInfo,
+		ShutdownWait:             15 * time.Second,
 	}
 	c.DatabaseReplicaURL = getenv("DATABASE_REPLICA_URL")
+	if c.SMSProvider == "" {
+		c.SMSProvider = SMSFake
+		if c.AppEnv == EnvProduction {
+			c.SMSProvider = SMSNone
+		}
+	}
 	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
@@ -234,6 +276,20 @@ func (c *Config) Validate() error {
 	if c.RatePerMin <= 0 {
 		errs = append(errs, errors.New("RATE_PER_MIN must be positive"))
 	}
+	switch c.SMSProvider {
+	case SMSNone, SMSFake:
+	case SMSAliyun:
+		if c.SMSAccessKeyID == "" || c.SMSAccessKeySecret == "" || c.SMSSignName == "" {
+			errs = append(errs, errors.New("SMS_PROVIDER=aliyun needs SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET and SMS_SIGN_NAME"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("SMS_PROVIDER must be %s, %s or %s", SMSNone, SMSFake, SMSAliyun))
+	}
+	switch c.WeChatMiniprogramState {
+	case "", "developer", "trial", "formal":
+	default:
+		errs = append(errs, errors.New("WECHAT_MINIPROGRAM_STATE must be developer, trial or formal"))
+	}
 	if c.AppEnv == EnvProduction {
 		if c.DatabaseURL == "" {
 			errs = append(errs, errors.New("DATABASE_URL is required in production"))
@@ -249,6 +305,9 @@ func (c *Config) Validate() error {
 		}
 		if c.SeedDemo {
 			errs = append(errs, errors.New("SEED_DEMO is refused in production"))
+		}
+		if c.SMSProvider == SMSFake {
+			errs = append(errs, errors.New("SMS_PROVIDER=fake is refused in production (use aliyun or none)"))
 		}
 		if isWeak(c.JWTKey) || isWeak(c.PIIKey) || isWeak(c.PIIIndexKey) {
 			errs = append(errs, errors.New("a key is a default or repeated-byte value; generate one with `openssl rand -base64 32`"))
@@ -275,6 +334,15 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("wechat_appid", c.WeChatAppID),
 		slog.String("wechat_secret", maskKey([]byte(c.WeChatSecret))),
 		slog.String("wechat_base_url", c.WeChatBaseURL),
+		slog.String("wechat_template_job_match", c.WeChatTemplateJobMatch),
+		slog.String("wechat_template_case_update", c.WeChatTemplateCaseUpdate),
+		slog.String("sms_provider", c.SMSProvider),
+		slog.String("sms_base_url", MaskURL(c.SMSBaseURL)),
+		slog.String("sms_access_key_id", maskID(c.SMSAccessKeyID)),
+		slog.String("sms_access_key_secret", maskKey([]byte(c.SMSAccessKeySecret))),
+		slog.String("sms_sign_name", c.SMSSignName),
+		slog.String("sms_template_job_match", c.SMSTemplateJobMatch),
+		slog.String("sms_template_case_update", c.SMSTemplateCaseUpdate),
 		slog.Bool("dev_login", c.DevLogin),
 		slog.Bool("seed_demo", c.SeedDemo),
 		slog.Bool("in_process_worker", c.InProcessQueue),
@@ -309,6 +377,14 @@ func maskKey(b []byte) string {
 		return ""
 	}
 	return fmt.Sprintf("***(%d bytes)", len(b))
+}
+
+// maskID shows only the first four characters of an access key id.
+func maskID(s string) string {
+	if len(s) <= 4 {
+		return maskKey([]byte(s))
+	}
+	return s[:4] + "***"
 }
 
 func isWeak(b []byte) bool {

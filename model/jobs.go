@@ -35,25 +35,36 @@ var EmployerStates = Enum{{EmployerPending, "待审核"}, {EmployerVerified, "�
 // encrypted at rest like a labourer's (SECURITY.md 9). CountyCode is derived
 // from RegionCode and decides which task force reviews it.
 type Employer struct {
-	ID            int64  `gorm:"primaryKey;autoIncrement:false"`
-	CreditCode    string `gorm:"size:18;not null;uniqueIndex"` // 统一社会信用代码 (GB 32100)
-	Name          string `gorm:"size:100;not null"`
-	Kind          string `gorm:"size:16;not null"`
-	RegionCode    string `gorm:"size:12;not null;index"`
-	CountyCode    string `gorm:"size:6;not null;index"`
-	Address       string `gorm:"size:200"`
-	ContactName   string `gorm:"size:50"`
-	PhoneEnc      string `gorm:"size:128"`
-	PhoneHash     string `gorm:"size:64;index"`
-	PhoneMasked   string `gorm:"size:16"`
-	Status        string `gorm:"size:10;not null;index"`
-	RejectReason  string `gorm:"size:200"`
-	ReviewedBy    *int64
-	ReviewedAt    *time.Time
-	CreatedBy     int64
-	Version       int `gorm:"not null;default:1"`
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID           int64  `gorm:"primaryKey;autoIncrement:false"`
+	CreditCode   string `gorm:"size:18;not null;uniqueIndex"` // 统一社会信用代码 (GB 32100)
+	Name         string `gorm:"size:100;not null"`
+	Kind         string `gorm:"size:16;not null"`
+	RegionCode   string `gorm:"size:12;not null;index"`
+	CountyCode   string `gorm:"size:6;not null;index"`
+	Address      string `gorm:"size:200"`
+	ContactName  string `gorm:"size:50"`
+	PhoneEnc     string `gorm:"size:128"`
+	PhoneHash    string `gorm:"size:64;index"`
+	PhoneMasked  string `gorm:"size:16"`
+	Status       string `gorm:"size:10;not null;index"`
+	RejectReason string `gorm:"size:200"`
+	ReviewedBy   *int64
+	ReviewedAt   *time.Time
+	CreatedBy    int64
+	Version      int `gorm:"not null;default:1"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// EmployerMember marks an account as a member of an employer; Admin members
+// may add further members. Account.EmployerID is what authorises a member's
+// requests; this row adds the admin flag.
+type EmployerMember struct {
+	AccountID  int64 `gorm:"primaryKey;autoIncrement:false"`
+	EmployerID int64 `gorm:"not null;index"`
+	Admin      bool  `gorm:"not null;default:false"`
+	CreatedBy  int64
+	CreatedAt  time.Time
 }
 
 // Job states: posted jobs wait for moderation (pending), then are open or
@@ -167,14 +178,14 @@ type Application struct {
 // on HiredAt. It points at the verified EmploymentSpell it wrote; a
 // departure sets LeftAt and closes that spell.
 type Hire struct {
-	ID            int64     `gorm:"primaryKey;autoIncrement:false"`
-	JobID         int64     `gorm:"not null;index"`
-	ApplicationID int64     `gorm:"not null;uniqueIndex"`
-	LabourerID    int64     `gorm:"not null;index"`
-	EmployerID    int64     `gorm:"not null;index"`
-	SpellID       int64     `gorm:"not null"`
-	HiredAt       time.Time `gorm:"type:date;not null"`
-	MonthlyWage   int       `gorm:"not null"`
+	ID            int64      `gorm:"primaryKey;autoIncrement:false"`
+	JobID         int64      `gorm:"not null;index"`
+	ApplicationID int64      `gorm:"not null;uniqueIndex"`
+	LabourerID    int64      `gorm:"not null;index"`
+	EmployerID    int64      `gorm:"not null;index"`
+	SpellID       int64      `gorm:"not null"`
+	HiredAt       time.Time  `gorm:"type:date;not null"`
+	MonthlyWage   int        `gorm:"not null"`
 	LeftAt        *time.Time `gorm:"type:date"`
 	LeaveReason   string     `gorm:"size:200"`
 	CreatedBy     int64
@@ -197,4 +208,4 @@ const (
 const ChangeSourceHire = "hire"
 
 // jobModels lists the entities for employers, jobs, applications and hires (issue 4).
-func jobModels() []any { return []any{&Employer{}, &Job{}, &Application{}, &Hire{}} }
+func jobModels() []any { return []any{&Employer{}, &EmployerMember{}, &Job{}, &Application{}, &Hire{}} }

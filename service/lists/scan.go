@@ -169,6 +169,21 @@ func (s *Service) evaluate(ctx context.Context, sc *Scope, rows []labRow) ([]Per
 	return out, nil
 }
 
+// PersonOf derives one labourer's facts for work year year as of the data
+// date asOf exactly as the lists do, from their verified spells, returns and
+// plans (returns outside the year up to asOf are ignored, as the lists' query
+// leaves them out). service/report keeps these facts pre-aggregated.
+func PersonOf(year int, asOf time.Time, spells []model.EmploymentSpell, returns []model.ReturnEvent, plans []model.OutingPlan) Person {
+	sc := &Scope{Year: year, Window: derive.WorkYear(year), AsOf: asOf}
+	in := returns[:0:0]
+	for _, r := range returns {
+		if d := dateOf(r.ReturnDate); !d.Before(sc.Window.Start) && !d.After(asOf) {
+			in = append(in, r)
+		}
+	}
+	return sc.person(labRow{}, spells, in, plans)
+}
+
 // person derives one labourer's facts.
 func (sc *Scope) person(r labRow, spells []model.EmploymentSpell, returns []model.ReturnEvent, plans []model.OutingPlan) Person {
 	p := Person{ID: r.ID, HouseholdID: r.HouseholdID, Name: r.Name, IDMasked: r.IDMasked, PhoneMasked: r.PhoneMasked,

@@ -1,0 +1,696 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/jiuyebang/jiuyebang/model"
+	"github.com/jiuyebang/jiuyebang/service/derive"
+	"github.com/jiuyebang/jiuyebang/service/infra"
+	"github.com/jiuyebang/jiuyebang/service/lists"
+)
+
+// Forever is the ValidUntil of a row whose year is over: it never expires.
+var Forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// permExit is the labourer state the lists leave out (永久退出).
+const permExit = "perm_exit"
+
+// labInfo is the labourer columns a fact row carries.
+type labInfo struct {
+	ID          int64
+	HouseholdID int64
+	VillageCode string
+}
+
+// facts are one batch's verified records, by labourer.
+type facts struct {
+	spells    map[int64][]model.EmploymentSpell
+	returns   map[int64][]model.ReturnEvent
+	plans     map[int64][]model.OutingPlan
+	transport map[int64]bool // job ids with organised transport
+}
+
+// loadFacts reads the verified records of a batch of labourers that any of
+// the years could read, including future-dated ones (a spell that starts
+// next week decides when today's row expires).
+func loadFacts(tx *gorm.DB, ids []int64, years []int) (*facts, error) {
+	minYear := years[0]
+	for _, y := range years {
+		minYear = min(minYear, y)
+	}
+	f := &facts{spells: map[int64][]model.EmploymentSpell{}, returns: map[int64][]model.ReturnEvent{},
+		plans: map[int64][]model.OutingPlan{}, transport: map[int64]bool{}}
+	var spells []model.EmploymentSpell
+	if err := tx.Where("labourer_id IN ? AND verified = ? AND (end_date IS NULL OR end_date >= ?)", ids, true,
+		derive.WorkYear(minYear-1).Start).Find(&spells).Error; err != nil {
+		return nil, fmt.Errorf("report: spells: %w", err)
+	}
+	var jobIDs []int64
+	for _, sp := range spells {
+		f.spells[sp.LabourerID] = append(f.spells[sp.LabourerID], sp)
+		if sp.JobID != nil && sp.PlaceScope == derive.ScopeOutProvince {
+			jobIDs = append(jobIDs, *sp.JobID)
+		}
+	}
+	if len(jobIDs) > 0 {
+		var tj []int64
+		if err := tx.Model(&model.Job{}).Where("id IN ? AND transport = ?", jobIDs, true).Pluck("id", &tj).Error; err != nil {
+			return nil, fmt.Errorf("report: jobs: %w", err)
+		}
+		for _, id := range tj {
+			f.transport[id] = true
+		}
+	}
+	var returns []model.ReturnEvent
+	if err := tx.Where("labourer_id IN ? AND verified = ? AND return_date >= ?", ids, true, derive.WorkYear(minYear).Start).
+		Find(&returns).Error; err != nil {
+		return nil, fmt.Errorf("report: returns: %w", err)
+	}
+	for _, r := range returns {
+		f.returns[r.LabourerID] = append(f.returns[r.LabourerID], r)
+	}
+	var plans []model.OutingPlan
+	if err := tx.Where("labourer_id IN ? AND verified = ?", ids, true).Find(&plans).Error; err != nil {
+		return nil, fmt.Errorf("report: plans: %w", err)
+	}
+	for _, p := range plans {
+		f.plans[p.LabourerID] = append(f.plans[p.LabourerID], p)
+	}
+	return f, nil
+}
+
+// asOfFor is the data date of year y on day today: today, or 30 September
+// of a finished year (as service/lists resolves it).
+func asOfFor(y int, today time.Time) time.Time {
+	end := derive.WorkYear(y).End
+	if today.Before(end) {
+		return today
+	}
+	return end
+}
+
+// row derives one labourer's fact row for year y from their records through
+// service/lists (the same derivation the lists use), or reports that they
+// have no record the year could read.
+func (f *facts) row(l labInfo, y int, today time.Time) (model.ReportFact, bool) {
+	asOf := asOfFor(y, today)
+	w := derive.WorkYear(y)
+	spanStart := derive.WorkYear(y - 1).Start
+	var spells []model.EmploymentSpell
+	for _, sp := range f.spells[l.ID] {
+		if sp.EndDate == nil || !civil(*sp.EndDate).Before(spanStart) {
+			spells = append(spells, sp)
+		}
+	}
+	var returns []model.ReturnEvent
+	for _, r := range f.returns[l.ID] {
+		if !civil(r.ReturnDate).Before(w.Start) {
+			returns = append(returns, r)
+		}
+	}
+	var plans []model.OutingPlan
+	for _, p := range f.plans[l.ID] {
+		if !planDay(p).Before(w.Start) {
+			plans = append(plans, p)
+		}
+	}
+	if len(spells) == 0 && len(returns) == 0 && len(plans) == 0 {
+		return model.ReportFact{}, false
+	}
+	p := lists.PersonOf(y, asOf, spells, returns, plans)
+	r := model.ReportFact{LabourerID: l.ID, Year: y, VillageCode: l.VillageCode, HouseholdID: l.HouseholdID,
+		LastCounted: p.LastYear.Counted, ThisCounted: p.ThisYear.Counted, Willing: p.Willing, AsOf: asOf}
+	if r.ThisCounted {
+		r.Scope = placeOf(p.ThisYear)
+		if r.Scope == derive.ScopeOutProvince {
+			for _, sp := range spells {
+				if sp.PlaceScope == derive.ScopeOutProvince && sp.Form != derive.FormSelfEmployed && sp.JobID != nil &&
+					f.transport[*sp.JobID] && !civil(sp.StartDate).After(asOf) &&
+					(sp.EndDate == nil || !civil(*sp.EndDate).Before(w.Start)) {
+					r.PointToPoint = true
+				}
+			}
+		}
+	}
+	r.ValidUntil = validUntil(asOf, w, spells, returns, plans)
+	return r, true
+}
+
+// placeOf is where a counted labourer's work this year is: the place of the
+// work they are at on the data date, else the place where they worked the
+// most months (a tie goes to the farther place).
+func placeOf(f derive.Facts) string {
+	if f.AtWork {
+		return f.AtWorkScope
+	}
+	out := f.OutProvinceMonths
+	in := f.OutCounty.Months - f.OutProvinceMonths
+	home := f.InCounty.Months
+	switch {
+	case out >= in && out >= home && out > 0:
+		return derive.ScopeOutProvince
+	case in >= home && in > 0:
+		return derive.ScopeInProvince
+	default:
+		return derive.ScopeInCounty
+	}
+}
+
+// validUntil is the last data date for which a row computed at asOf stays
+// exact. Between two dated events of the labourer's records nothing a row
+// holds can change: someone at work stays at work (and counted, while the
+// year runs); someone not at work earns no months, so the thresholds cannot
+// be crossed; a plan or return dated later is not yet read. The events are
+// spell starts, the day after spell ends, return dates, plan dates and the
+// year's end (a year in progress counts whoever is at work; a finished year
+// only those who reached the thresholds).
+func validUntil(asOf time.Time, w derive.Window, spells []model.EmploymentSpell, returns []model.ReturnEvent, plans []model.OutingPlan) time.Time {
+	if !asOf.Before(w.End) {
+		return Forever
+	}
+	next := w.End
+	consider := func(d time.Time) {
+		if d.After(asOf) && d.Before(next) {
+			next = d
+		}
+	}
+	for _, sp := range spells {
+		consider(civil(sp.StartDate))
+		if sp.EndDate != nil {
+			consider(civil(*sp.EndDate).AddDate(0, 0, 1))
+		}
+	}
+	for _, r := range returns {
+		consider(civil(r.ReturnDate))
+	}
+	for _, p := range plans {
+		consider(planDay(p))
+	}
+	return next.AddDate(0, 0, -1)
+}
+
+// planDay is the day a plan was recorded, in China (as the lists read it).
+func planDay(p model.OutingPlan) time.Time { return civil(p.CreatedAt.In(lists.China)) }
+
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func civilToday(now time.Time) time.Time { return civil(now.In(lists.China)) }
+
+// ledger limits a labourers query to the rows the lists count.
+func ledger(q *gorm.DB) *gorm.DB {
+	return q.Where("record_status = ? AND state <> ?", model.RecordActive, permExit)
+}
+
+// recompute rewrites the fact rows of some labourers for some years and the
+// village rows they touch, inside tx.
+func (s *Service) recompute(tx *gorm.DB, ids []int64, years []int, today time.Time) error {
+	if len(ids) == 0 || len(years) == 0 {
+		return nil
+	}
+	var labs []labInfo
+	if err := ledger(tx.Model(&model.Labourer{})).Where("id IN ?", ids).
+		Select("id, household_id, village_code").Scan(&labs).Error; err != nil {
+		return fmt.Errorf("report: labourers: %w", err)
+	}
+	touched := map[int]map[string]bool{}
+	for _, y := range years {
+		touched[y] = map[string]bool{}
+	}
+	var old []struct {
+		Year        int
+		VillageCode string
+	}
+	if err := tx.Model(&model.ReportFact{}).Where("labourer_id IN ? AND year IN ?", ids, years).
+		Distinct("year", "village_code").Scan(&old).Error; err != nil {
+		return fmt.Errorf("report: old rows: %w", err)
+	}
+	for _, o := range old {
+		touched[o.Year][o.VillageCode] = true
+	}
+	var rows []model.ReportFact
+	if len(labs) > 0 {
+		lids := make([]int64, len(labs))
+		for i, l := range labs {
+			lids[i] = l.ID
+		}
+		f, err := loadFacts(tx, lids, years)
+		if err != nil {
+			return err
+		}
+		for _, l := range labs {
+			for _, y := range years {
+				if r, ok := f.row(l, y, today); ok {
+					rows = append(rows, r)
+					touched[y][r.VillageCode] = true
+				}
+			}
+		}
+	}
+	if err := tx.Where("labourer_id IN ? AND year IN ?", ids, years).Delete(&model.ReportFact{}).Error; err != nil {
+		return fmt.Errorf("report: delete rows: %w", err)
+	}
+	if len(rows) > 0 {
+		if err := tx.CreateInBatches(rows, s.insertBatch()).Error; err != nil {
+			return fmt.Errorf("report: insert rows: %w", err)
+		}
+	}
+	for _, y := range years {
+		codes := make([]string, 0, len(touched[y]))
+		for c := range touched[y] {
+			codes = append(codes, c)
+		}
+		if err := s.villages(tx, y, codes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) insertBatch() int {
+	if infra.Dialect(s.db) == infra.DialectSQLite {
+		return 200 // SQLite's bound-variable limit and its driver's quadratic binding
+	}
+	return 1000
+}
+
+// factLite is what the village sums read of a fact row.
+type factLite struct {
+	VillageCode  string
+	HouseholdID  int64
+	LastCounted  bool
+	ThisCounted  bool
+	Willing      bool
+	Scope        string
+	PointToPoint bool
+}
+
+// villageSum sums one village's fact rows as they stream past.
+type villageSum struct {
+	v  model.ReportVillage
+	hh map[int64]*[2]int // household → last year's workers, of them working again
+}
+
+func newVillageSum(year int, code string) *villageSum {
+	return &villageSum{v: model.ReportVillage{Year: year, VillageCode: code}, hh: map[int64]*[2]int{}}
+}
+
+func (vs *villageSum) add(r *factLite) {
+	v := &vs.v
+	if r.LastCounted {
+		v.LastYear++
+		t := vs.hh[r.HouseholdID]
+		if t == nil {
+			t = &[2]int{}
+			vs.hh[r.HouseholdID] = t
+		}
+		t[0]++
+		if r.ThisCounted {
+			t[1]++
+		} else {
+			v.NotWorking++
+			if r.Willing {
+				v.Planned++
+			}
+		}
+	}
+	if r.ThisCounted {
+		v.ThisYear++
+		switch r.Scope {
+		case derive.ScopeOutProvince:
+			v.OutProvince++
+		case derive.ScopeInProvince:
+			v.InProvince++
+		default:
+			v.InCounty++
+		}
+		if r.PointToPoint {
+			v.PointToPoint++
+		}
+	} else if r.Willing {
+		v.WillingNotOut++
+	}
+}
+
+// done applies the household comparison (service/derive) and returns the row.
+func (vs *villageSum) done() model.ReportVillage {
+	var h derive.HouseholdChange
+	for _, t := range vs.hh {
+		h.AddHousehold(t[0], t[1])
+	}
+	v := vs.v
+	v.ZeroHouseholds, v.ZeroPersons = h.ZeroHouseholds, h.ZeroPersons
+	v.ReducedHouseholds, v.ReducedLastPersons, v.ReducedThisPersons = h.ReducedHouseholds, h.ReducedLastPersons, h.ReducedThisPersons
+	return v
+}
+
+// villages recomputes the village rows of year y for the given codes from
+// their fact rows.
+func (s *Service) villages(tx *gorm.DB, y int, codes []string) error {
+	sort.Strings(codes)
+	for len(codes) > 0 {
+		n := min(len(codes), 500)
+		part := codes[:n]
+		codes = codes[n:]
+		var rows []factLite
+		if err := tx.Model(&model.ReportFact{}).Where("year = ? AND village_code IN ?", y, part).
+			Select("village_code, household_id, last_counted, this_counted, willing, scope, point_to_point").
+			Scan(&rows).Error; err != nil {
+			return fmt.Errorf("report: village rows: %w", err)
+		}
+		sums := map[string]*villageSum{}
+		for i := range rows {
+			r := &rows[i]
+			vs := sums[r.VillageCode]
+			if vs == nil {
+				vs = newVillageSum(y, r.VillageCode)
+				sums[r.VillageCode] = vs
+			}
+			vs.add(r)
+		}
+		if err := tx.Where("year = ? AND village_code IN ?", y, part).Delete(&model.ReportVillage{}).Error; err != nil {
+			return fmt.Errorf("report: delete villages: %w", err)
+		}
+		out := make([]model.ReportVillage, 0, len(sums))
+		for _, c := range part {
+			if vs := sums[c]; vs != nil {
+				out = append(out, vs.done())
+			}
+		}
+		if len(out) > 0 {
+			if err := tx.CreateInBatches(out, s.insertBatch()).Error; err != nil {
+				return fmt.Errorf("report: insert villages: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ---- keeping the rows up to date ----
+
+// refreshBatch labourers are recomputed per transaction.
+const refreshBatch = 2000
+
+// errRebuild: a "rebuild everything" mark was found.
+var errRebuild = errors.New("report: rebuild")
+
+// Prepare makes the rows of year y exact for today: it builds the year on
+// first use, then recomputes the labourers marked dirty (for every built
+// year) and the rows of year y whose validity ended before today.
+func (s *Service) Prepare(ctx context.Context, y int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	today := civilToday(s.now())
+	for attempt := 0; attempt < 3; attempt++ {
+		built, err := s.builtYears(ctx)
+		if err != nil {
+			return err
+		}
+		if !contains(built, y) {
+			if err := s.build(ctx, y, today, len(built) == 0); err != nil {
+				return err
+			}
+			continue
+		}
+		err = s.refresh(ctx, y, built, today)
+		if errors.Is(err, errRebuild) {
+			continue
+		}
+		return err
+	}
+	return errors.New("report: the rows kept changing while they were rebuilt")
+}
+
+func contains(ys []int, y int) bool {
+	for _, v := range ys {
+		if v == y {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) builtYears(ctx context.Context) ([]int, error) {
+	var ys []int
+	if err := s.db.WithContext(ctx).Model(&model.ReportYear{}).Where("year > 0").Order("year").Pluck("year", &ys).Error; err != nil {
+		return nil, fmt.Errorf("report: years: %w", err)
+	}
+	return ys, nil
+}
+
+// lockRow takes the refresh lock (the ReportYear row 0) inside tx, so two
+// processes never write the same rows from different snapshots.
+func lockRow(tx *gorm.DB) error {
+	var ry model.ReportYear
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("year = 0").Take(&ry).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&model.ReportYear{Year: 0}).Error; err != nil {
+			return err
+		}
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("year = 0").Take(&ry).Error
+	}
+	return err
+}
+
+// refresh recomputes dirty labourers (every built year) and expired rows of
+// year y, a batch per transaction, until none is left.
+func (s *Service) refresh(ctx context.Context, y int, built []int, today time.Time) error {
+	asOf := asOfFor(y, today)
+	for {
+		done, rebuild := false, false
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := lockRow(tx); err != nil {
+				return err
+			}
+			var marks []model.ReportDirty
+			if err := tx.Order("id").Limit(refreshBatch).Find(&marks).Error; err != nil {
+				return err
+			}
+			var markIDs, dirty []int64
+			for _, m := range marks {
+				if m.LabourerID == 0 {
+					rebuild = true
+					return s.dropAll(tx, m.ID)
+				}
+				markIDs = append(markIDs, m.ID)
+				dirty = append(dirty, m.LabourerID)
+			}
+			var stale []int64
+			if err := tx.Model(&model.ReportFact{}).Where("year = ? AND (valid_until < ? OR as_of > ?)", y, asOf, asOf).
+				Limit(refreshBatch).Pluck("labourer_id", &stale).Error; err != nil {
+				return err
+			}
+			if len(marks) == 0 && len(stale) == 0 {
+				done = true
+				return nil
+			}
+			if err := s.recompute(tx, dedupe(dirty), built, today); err != nil {
+				return err
+			}
+			if err := s.recompute(tx, dedupe(stale), []int{y}, today); err != nil {
+				return err
+			}
+			if len(markIDs) > 0 {
+				return tx.Where("id IN ?", markIDs).Delete(&model.ReportDirty{}).Error
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("report: refresh: %w", err)
+		}
+		if rebuild {
+			return errRebuild
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// dropAll forgets every built year (a bulk load invalidated them) and the
+// marks up to upTo; the caller rebuilds.
+func (s *Service) dropAll(tx *gorm.DB, upTo int64) error {
+	for _, q := range []any{&model.ReportFact{}, &model.ReportVillage{}} {
+		if err := tx.Where("1 = 1").Delete(q).Error; err != nil {
+			return err
+		}
+	}
+	if err := tx.Where("year > 0").Delete(&model.ReportYear{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("id <= ?", upTo).Delete(&model.ReportDirty{}).Error; err != nil {
+		return err
+	}
+	return nil // committed; the caller then builds afresh
+}
+
+func dedupe(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// buildPage labourers are read per page when a year is built.
+const buildPage = 5000
+
+// BuildStats says what a build did.
+type BuildStats struct {
+	Year      int
+	Labourers int
+	Rows      int
+	Villages  int
+	Elapsed   time.Duration
+}
+
+// build computes every row of year y from the records. Marks written
+// before it started are covered by it; when no other year is built they are
+// deleted, otherwise the next refresh recomputes them for the other years.
+func (s *Service) build(ctx context.Context, y int, today time.Time, only bool) error {
+	_, err := s.buildYear(ctx, y, today, only)
+	return err
+}
+
+func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bool) (*BuildStats, error) {
+	start := time.Now()
+	db := s.db.WithContext(ctx)
+	st := &BuildStats{Year: y}
+	var maxMark int64
+	if err := db.Model(&model.ReportDirty{}).Select("COALESCE(MAX(id), 0)").Scan(&maxMark).Error; err != nil {
+		return nil, fmt.Errorf("report: build: %w", err)
+	}
+	if err := db.Where("year = ?", y).Delete(&model.ReportFact{}).Error; err != nil {
+		return nil, fmt.Errorf("report: build: %w", err)
+	}
+	var last int64
+	for {
+		var labs []labInfo
+		if err := ledger(db.Model(&model.Labourer{})).Where("id > ?", last).Order("id").Limit(buildPage).
+			Select("id, household_id, village_code").Scan(&labs).Error; err != nil {
+			return nil, fmt.Errorf("report: build: %w", err)
+		}
+		if len(labs) == 0 {
+			break
+		}
+		last = labs[len(labs)-1].ID
+		st.Labourers += len(labs)
+		ids := make([]int64, len(labs))
+		for i, l := range labs {
+			ids[i] = l.ID
+		}
+		f, err := loadFacts(db, ids, []int{y})
+		if err != nil {
+			return nil, err
+		}
+		rows := make([]model.ReportFact, 0, len(labs))
+		for _, l := range labs {
+			if r, ok := f.row(l, y, today); ok {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) > 0 {
+			if err := db.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(rows, s.insertBatch()).Error; err != nil {
+				return nil, fmt.Errorf("report: build: %w", err)
+			}
+		}
+		st.Rows += len(rows)
+		if len(labs) < buildPage {
+			break
+		}
+	}
+	n, err := s.allVillages(ctx, y)
+	if err != nil {
+		return nil, err
+	}
+	st.Villages = n
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&model.ReportYear{Year: y, BuiltAt: time.Now().UTC()}).Error; err != nil {
+			return err
+		}
+		if only {
+			return tx.Where("id <= ?", maxMark).Delete(&model.ReportDirty{}).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report: build: %w", err)
+	}
+	st.Elapsed = time.Since(start)
+	s.log.Info("report year built", "year", y, "labourers", st.Labourers, "rows", st.Rows, "villages", st.Villages,
+		"ms", st.Elapsed.Milliseconds())
+	return st, nil
+}
+
+// allVillages recomputes every village row of year y, streaming the fact
+// rows in village order.
+func (s *Service) allVillages(ctx context.Context, y int) (int, error) {
+	db := s.db.WithContext(ctx)
+	rows, err := db.Model(&model.ReportFact{}).Where("year = ?", y).Order("village_code").
+		Select("village_code, household_id, last_counted, this_counted, willing, scope, point_to_point").Rows()
+	if err != nil {
+		return 0, fmt.Errorf("report: villages: %w", err)
+	}
+	var out []model.ReportVillage
+	var cur *villageSum
+	for rows.Next() {
+		var r factLite
+		if err := rows.Scan(&r.VillageCode, &r.HouseholdID, &r.LastCounted, &r.ThisCounted, &r.Willing, &r.Scope, &r.PointToPoint); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("report: villages: %w", err)
+		}
+		if cur == nil || cur.v.VillageCode != r.VillageCode {
+			if cur != nil {
+				out = append(out, cur.done())
+			}
+			cur = newVillageSum(y, r.VillageCode)
+		}
+		cur.add(&r)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return 0, fmt.Errorf("report: villages: %w", err)
+	}
+	rows.Close()
+	if cur != nil {
+		out = append(out, cur.done())
+	}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("year = ?", y).Delete(&model.ReportVillage{}).Error; err != nil {
+			return err
+		}
+		if len(out) > 0 {
+			return tx.CreateInBatches(out, s.insertBatch()).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("report: villages: %w", err)
+	}
+	return len(out), nil
+}
+
+// Rebuild builds year y afresh (the synthetic generator and the benchmark
+// call it; reports build a year by themselves on first use).
+func (s *Service) Rebuild(ctx context.Context, y int) (*BuildStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	built, err := s.builtYears(ctx)
+	if err != nil {
+		return nil, err
+	}
+	only := len(built) == 0 || (len(built) == 1 && built[0] == y)
+	return s.buildYear(ctx, y, civilToday(s.now()), only)
+}
