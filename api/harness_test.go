@@ -30,6 +30,8 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/push"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/registry"
+	"github.com/jiuyebang/jiuyebang/service/report"
+	"github.com/jiuyebang/jiuyebang/service/returncase"
 	"github.com/jiuyebang/jiuyebang/service/status"
 	"github.com/jiuyebang/jiuyebang/service/subsidy"
 	"github.com/jiuyebang/jiuyebang/service/testenv"
@@ -54,6 +56,7 @@ const (
 // stack is the whole API on the test database and Redis, shared by the
 // package's tests; each test makes its own accounts and labourers.
 type stack struct {
+	cases    *returncase.Service
 	db       *gorm.DB
 	redis    *infra.Redis
 	box      *pii.Box
@@ -136,12 +139,14 @@ func newStack(db *gorm.DB, r *infra.Redis, lim Limits) (*stack, error) {
 	s.registry = registry.New(db, s.box, s.regions, now)
 	s.status = status.New(db, s.regions, now)
 	s.verify = verify.New(db, s.box, s.registry, s.regions, now)
-	s.push = testPush(db, s.box, wc, log) // inbox_test.go
+	s.push = testPush(db, s.box, wc, log)           // inbox_test.go
+	s.cases = testCases(db, s.regions, s.push, log) // cases_test.go
 	if lim == (Limits{}) {
 		lim = Limits{PerIPPerMin: 1 << 20, LoginPerMin: 1 << 20, PhonePerHour: 1 << 20, BindPerHour: 1 << 20, ReportsPerMin: 1 << 20, RevealsPerHour: 1 << 20}
 	}
 	s.engine = New(Deps{Logger: log, DB: db, Redis: r.Client, Metrics: prometheus.NewRegistry(), Auth: s.auth,
-		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Push: s.push, Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
+		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Push: s.push, Cases: s.cases, Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
+		Reports:  mustReports(report.New(db, s.regions, lists.New(db, s.regions, now), now, log)),
 		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log}), Jobs: jobs.New(db, s.box, s.regions, s.auth, now), Subsidy: subsidy.New(db, s.regions, now), Payments: payment.New(db, s.box, payment.Options{Now: now})})
 	return s, nil
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/payment"
 	"github.com/jiuyebang/jiuyebang/service/push"
 	"github.com/jiuyebang/jiuyebang/service/registry"
+	"github.com/jiuyebang/jiuyebang/service/report"
+	"github.com/jiuyebang/jiuyebang/service/returncase"
 	"github.com/jiuyebang/jiuyebang/service/status"
 	"github.com/jiuyebang/jiuyebang/service/subsidy"
 	"github.com/jiuyebang/jiuyebang/service/verify"
@@ -47,11 +49,13 @@ type Deps struct {
 	Status    *status.Service
 	Verify    *verify.Service
 	Lists     *lists.Service
-	Importer  *importer.Service // registry import and 异动 export
-	Subsidy   *subsidy.Service  // subsidy policies and claims
-	Payments  *payment.Service  // public notice and payment batches
-	Jobs      *jobs.Service     // employers, jobs, applications and hires
-	Push      *push.Service     // worker inbox, SMS consent, WeChat subscription quota
+	Importer  *importer.Service   // registry import and 异动 export
+	Reports   *report.Service     // region and province tables, targets (issue 6)
+	Subsidy   *subsidy.Service    // subsidy policies and claims
+	Payments  *payment.Service    // public notice and payment batches
+	Jobs      *jobs.Service       // employers, jobs, applications and hires
+	Push      *push.Service       // worker inbox, SMS consent, WeChat subscription quota
+	Cases     *returncase.Service // the 72-hour case, matching and the worker's recommended jobs
 	Regions   Regions
 	BodyLimit int64
 	Limits    Limits

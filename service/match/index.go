@@ -117,13 +117,13 @@ func (x *Index) Search(p Profile, now time.Time, opt Options, name Namer) []Matc
 		if !ok || pts < opt.MinScore {
 			continue
 		}
-		if len(h) == n && !better(pts, x.jobs[i].ID, h[0].score, h[0].id) {
+		if len(h) == n && !better(pts, e.id, h[0].score, h[0].id) {
 			continue
 		}
-		if opt.Exclude != nil && opt.Exclude[x.jobs[i].ID] {
+		if opt.Exclude != nil && opt.Exclude[e.id] {
 			continue
 		}
-		heap.Push(&h, hit{score: pts, bits: bits, id: x.jobs[i].ID, i: i})
+		heap.Push(&h, hit{score: pts, bits: bits, id: e.id, i: i})
 		if len(h) > n {
 			heap.Pop(&h)
 		}

@@ -287,6 +287,7 @@ func codeNum(code string, n int) uint64 {
 
 // entry is a job packed for the scan.
 type entry struct {
+	id         int64
 	validUntil int64
 	wageMin    int32
 	wageMax    int32
@@ -306,7 +307,7 @@ type entry struct {
 }
 
 func pack(j Job) entry {
-	e := entry{validUntil: j.ValidUntil.Unix(), wageMin: int32(j.WageMin), wageMax: int32(j.WageMax),
+	e := entry{id: j.ID, validUntil: j.ValidUntil.Unix(), wageMin: int32(j.WageMin), wageMax: int32(j.WageMax),
 		left: int32(j.Headcount - j.Filled), prov: uint16(codeNum(j.PlaceCode, 2)), city: uint32(codeNum(j.PlaceCode, 4)),
 		county: uint32(codeNum(j.PlaceCode, 6)), placeLen: uint8(len(j.PlaceCode)), industry: industryIndex(j.Industry),
 		minSkill: uint8(skillRank(j.MinSkill)), minAge: clampAge(j.MinAge), maxAge: clampAge(j.MaxAge), open: j.Open, place: j.PlaceCode}
@@ -337,6 +338,8 @@ type worker struct {
 	county      uint32
 	dest        string
 	destProv    uint16
+	destCity    uint32
+	destCounty  uint32
 	partners    []uint16
 	industries  [2]uint8 // plan and last industry (0 = none)
 	wage        int32
@@ -347,7 +350,8 @@ type worker struct {
 func prepare(p Profile, now time.Time) *worker {
 	w := &worker{age: AgeAt(p.BirthDate, now), capBit: capacityBit(p.Capacity), skill: uint8(skillRank(p.Skill)),
 		prov: uint16(codeNum(p.HomeCode, 2)), city: uint32(codeNum(p.HomeCode, 4)), county: uint32(codeNum(p.HomeCode, 6)),
-		dest: p.DestCode, destProv: uint16(codeNum(p.DestCode, 2)), wage: int32(p.ExpectedWage), priority: p.Priority()}
+		dest: p.DestCode, destProv: uint16(codeNum(p.DestCode, 2)), destCity: uint32(codeNum(p.DestCode, 4)),
+		destCounty: uint32(codeNum(p.DestCode, 6)), wage: int32(p.ExpectedWage), priority: p.Priority()}
 	for _, pc := range Partners[p.HomeCode[:min(2, len(p.HomeCode))]] {
 		w.partners = append(w.partners, uint16(codeNum(pc, 2)))
 	}
@@ -355,6 +359,20 @@ func prepare(p Profile, now time.Time) *worker {
 	w.industries[1] = industryIndex(p.LastIndustry)
 	w.hasIndustry = w.industries[0] != 0 || w.industries[1] != 0
 	return w
+}
+
+// inDest reports whether the job's place lies in the plan destination,
+// comparing the packed prefixes (a string compare only below the county).
+func (w *worker) inDest(e *entry) bool {
+	switch len(w.dest) {
+	case 2:
+		return true // the province matched already
+	case 4:
+		return e.placeLen >= 4 && e.city == w.destCity
+	case 6:
+		return e.placeLen >= 6 && e.county == w.destCounty
+	}
+	return strings.HasPrefix(e.place, w.dest)
 }
 
 // Reason bits returned by score; explain turns them into labels.
@@ -410,7 +428,7 @@ func (w *worker) score(e *entry, now int64) (pts int, bits uint32, ok bool) {
 			}
 		}
 	}
-	if w.dest != "" && e.prov == w.destProv && strings.HasPrefix(e.place, w.dest) && PointsPlanDest >= place {
+	if w.dest != "" && e.prov == w.destProv && PointsPlanDest >= place && w.inDest(e) {
 		place, pbit = PointsPlanDest, bitPlanDest
 	}
 	pts += place

@@ -50,10 +50,14 @@ func (s *Service) Index() *Index { return s.idx }
 func (s *Service) Namer() Namer { return s.name }
 
 // Refresh reloads every open, unexpired job with headcount left.
-func (s *Service) Refresh(ctx context.Context) error {
+func (s *Service) Refresh(ctx context.Context) error { return s.refresh(ctx, s.db) }
+
+// refresh loads through db (a handler's transaction: on SQLite another
+// handle would wait for it forever).
+func (s *Service) refresh(ctx context.Context, db *gorm.DB) error {
 	now := s.now()
 	var rows []model.Job
-	err := s.db.WithContext(ctx).Where("status = ? AND valid_until >= ? AND filled < headcount", model.JobOpen, now).
+	err := db.WithContext(ctx).Where("status = ? AND valid_until >= ? AND filled < headcount", model.JobOpen, now).
 		Find(&rows).Error
 	if err != nil {
 		return fmt.Errorf("match refresh: %w", err)
@@ -89,12 +93,15 @@ func (s *Service) RefreshJob(ctx context.Context, tx *gorm.DB, id int64) (Job, e
 	return JobFrom(&row), nil
 }
 
-// ensure loads the index on first use.
-func (s *Service) ensure(ctx context.Context) error {
-	if s.idx.LoadedAt().IsZero() {
-		return s.Refresh(ctx)
+// ensure loads the index on first use, through tx when given.
+func (s *Service) ensure(ctx context.Context, tx *gorm.DB) error {
+	if !s.idx.LoadedAt().IsZero() {
+		return nil
 	}
-	return nil
+	if tx == nil {
+		tx = s.db
+	}
+	return s.refresh(ctx, tx)
 }
 
 // RunRefresher reloads the index every interval until ctx ends.
@@ -116,9 +123,10 @@ func (s *Service) RunRefresher(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Search runs opt for a profile against the index.
-func (s *Service) Search(ctx context.Context, p Profile, opt Options) ([]Match, error) {
-	if err := s.ensure(ctx); err != nil {
+// Search runs opt for a profile against the index (tx, when given, loads
+// the index on first use).
+func (s *Service) Search(ctx context.Context, tx *gorm.DB, p Profile, opt Options) ([]Match, error) {
+	if err := s.ensure(ctx, tx); err != nil {
 		return nil, err
 	}
 	return s.idx.Search(p, s.now(), opt, s.name), nil
@@ -207,7 +215,7 @@ func (s *Service) Feed(ctx context.Context, labourerID int64, n int) ([]Match, e
 	if err != nil {
 		return nil, err
 	}
-	return s.Search(ctx, p, Options{N: n, Wide: true})
+	return s.Search(ctx, nil, p, Options{N: n, Wide: true})
 }
 
 // Candidate is a labourer matched to a job.

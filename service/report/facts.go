@@ -484,7 +484,9 @@ func (s *Service) refresh(ctx context.Context, y int, built []int, today time.Ti
 				dirty = append(dirty, m.LabourerID)
 			}
 			var stale []int64
-			if err := tx.Model(&model.ReportFact{}).Where("year = ? AND (valid_until < ? OR as_of > ?)", y, asOf, asOf).
+			// Rows are computed at or before today, so only the end of their
+			// validity can pass (an index range on year, valid_until).
+			if err := tx.Model(&model.ReportFact{}).Where("year = ? AND valid_until < ?", y, asOf).
 				Limit(refreshBatch).Pluck("labourer_id", &stale).Error; err != nil {
 				return err
 			}

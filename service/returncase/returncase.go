@@ -320,7 +320,7 @@ func (s *Service) recommend(ctx context.Context, tx *gorm.DB, c *model.ReturnCas
 	for _, id := range seen {
 		opt.Exclude[id] = true
 	}
-	ms, err := s.match.Search(ctx, p, opt)
+	ms, err := s.match.Search(ctx, tx, p, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -40,8 +40,11 @@ type Timer struct {
 	client *asynq.Client
 }
 
-// NewTimer returns a timer on client; the caller owns the client.
+// NewTimer returns a timer that owns client (Close closes it).
 func NewTimer(client *asynq.Client) *Timer { return &Timer{client: client} }
+
+// Close closes the timer's client.
+func (t *Timer) Close() error { return t.client.Close() }
 
 // Schedule enqueues the checkpoint task to run at at. A task with the same id
 // already waiting (or running) is success.

@@ -90,7 +90,7 @@ func (s *Service) Claim(ctx context.Context, in ClaimInput) (*model.SubsidyClaim
 	}
 
 	terms := TermsOf(&p)
-	facts, err := s.facts(ctx, lab, nil)
+	facts, err := s.facts(ctx, s.db, lab, nil)
 	if err != nil {
 		return nil, false, err
 	}
@@ -191,10 +191,10 @@ func (s *Service) existing(ctx context.Context, labID, policyID int64, year int)
 
 // facts reads a labourer's verified facts. With employer set, only spells at
 // that employer (hired through one of its jobs, or recorded under its name).
-func (s *Service) facts(ctx context.Context, lab *model.Labourer, employer *model.Employer) (Facts, error) {
+func (s *Service) facts(ctx context.Context, db *gorm.DB, lab *model.Labourer, employer *model.Employer) (Facts, error) {
 	f := Facts{InLedger: lab.RecordStatus == model.RecordActive, State: lab.State, Category: lab.Category,
 		ProvinceCode: lab.ProvinceCode, AsOf: s.today(), Workshop: employer != nil}
-	db := s.db.WithContext(ctx)
+	db = db.WithContext(ctx)
 	var spells []model.EmploymentSpell
 	q := db.Where("labourer_id = ? AND verified = ?", lab.ID, true)
 	if employer != nil {
@@ -219,7 +219,7 @@ func (s *Service) facts(ctx context.Context, lab *model.Labourer, employer *mode
 			organisedJobs[id] = true
 		}
 	}
-	places, err := s.organisedPlaces(ctx, lab.ID)
+	places, err := organisedPlaces(ctx, db, lab.ID)
 	if err != nil {
 		return f, err
 	}
@@ -234,9 +234,9 @@ func (s *Service) facts(ctx context.Context, lab *model.Labourer, employer *mode
 // organisedPlaces are the work places the task force confirmed as 有组织劳务输出
 // on a collection form (seed 002 附件1: 专车、专列点对点输送 or 免费专场招聘会);
 // the form keeps that answer in its JSON (docs/decisions.md 11).
-func (s *Service) organisedPlaces(ctx context.Context, labID int64) (map[string]bool, error) {
+func organisedPlaces(ctx context.Context, db *gorm.DB, labID int64) (map[string]bool, error) {
 	var payloads []string
-	err := s.db.WithContext(ctx).Model(&model.VerifyForm{}).Where("labourer_id = ? AND state = ?", labID, model.FormConfirmed).
+	err := db.WithContext(ctx).Model(&model.VerifyForm{}).Where("labourer_id = ? AND state = ?", labID, model.FormConfirmed).
 		Order("submitted_at DESC").Limit(24).Pluck("payload", &payloads).Error
 	out := map[string]bool{}
 	for _, p := range payloads {
@@ -378,7 +378,7 @@ func (s *Service) Approve(ctx context.Context, id int64, act Action) (*model.Sub
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.move(ctx, id, act.Version, "subsidy.claim.approve", func(c *model.SubsidyClaim) (model.ClaimState, error) {
+	return s.move(ctx, id, act.Version, "subsidy.claim.approve", func(tx *gorm.DB, c *model.SubsidyClaim) (model.ClaimState, error) {
 		if c.State != model.ClaimSubmitted {
 			return "", errChanged
 		}
@@ -399,7 +399,7 @@ func (s *Service) Reject(ctx context.Context, id int64, act Action) (*model.Subs
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.move(ctx, id, act.Version, "subsidy.claim.reject", func(c *model.SubsidyClaim) (model.ClaimState, error) {
+	return s.move(ctx, id, act.Version, "subsidy.claim.reject", func(tx *gorm.DB, c *model.SubsidyClaim) (model.ClaimState, error) {
 		if c.State != model.ClaimSubmitted {
 			return "", errChanged
 		}
@@ -415,11 +415,11 @@ func (s *Service) Settle(ctx context.Context, id int64, act Action) (*model.Subs
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.move(ctx, id, act.Version, "subsidy.claim.settle", func(c *model.SubsidyClaim) (model.ClaimState, error) {
+	return s.move(ctx, id, act.Version, "subsidy.claim.settle", func(tx *gorm.DB, c *model.SubsidyClaim) (model.ClaimState, error) {
 		if c.State != model.ClaimPrepaid && c.State != model.ClaimRecovery {
 			return "", apperr.Conflict("not_prepaid", "只有已预付或待追回的申领可以结算")
 		}
-		ok, err := s.monthsReached(ctx, c)
+		ok, err := s.monthsReached(ctx, tx, c)
 		if err != nil {
 			return "", err
 		}
@@ -437,7 +437,7 @@ func (s *Service) Recovered(ctx context.Context, id int64, act Action) (*model.S
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.move(ctx, id, act.Version, "subsidy.claim.recovered", func(c *model.SubsidyClaim) (model.ClaimState, error) {
+	return s.move(ctx, id, act.Version, "subsidy.claim.recovered", func(tx *gorm.DB, c *model.SubsidyClaim) (model.ClaimState, error) {
 		if c.State != model.ClaimRecovery {
 			return "", apperr.Conflict("not_in_recovery", "只有待追回的申领可以标记为已追回")
 		}
@@ -448,7 +448,7 @@ func (s *Service) Recovered(ctx context.Context, id int64, act Action) (*model.S
 // move applies one conditional state change (UPDATE … WHERE state AND
 // version, one row) with its audit row, in one transaction.
 func (s *Service) move(ctx context.Context, id int64, version int, action string,
-	next func(*model.SubsidyClaim) (model.ClaimState, error), reason string) (*model.SubsidyClaim, error) {
+	next func(*gorm.DB, *model.SubsidyClaim) (model.ClaimState, error), reason string) (*model.SubsidyClaim, error) {
 	a := actor.From(ctx)
 	var out *model.SubsidyClaim
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -459,7 +459,7 @@ func (s *Service) move(ctx context.Context, id int64, version int, action string
 		if version != 0 && c.Version != version {
 			return errChanged
 		}
-		to, err := next(c)
+		to, err := next(tx, c)
 		if err != nil {
 			return err
 		}
@@ -493,12 +493,12 @@ func (s *Service) move(ctx context.Context, id int64, version int, action string
 }
 
 // monthsReached re-checks a prepaid claim's months under the terms it was made under.
-func (s *Service) monthsReached(ctx context.Context, c *model.SubsidyClaim) (bool, error) {
+func (s *Service) monthsReached(ctx context.Context, db *gorm.DB, c *model.SubsidyClaim) (bool, error) {
 	var lab model.Labourer
-	if err := s.db.WithContext(ctx).First(&lab, c.LabourerID).Error; err != nil {
+	if err := db.WithContext(ctx).First(&lab, c.LabourerID).Error; err != nil {
 		return false, err
 	}
-	f, err := s.facts(ctx, &lab, nil)
+	f, err := s.facts(ctx, db, &lab, nil)
 	if err != nil {
 		return false, err
 	}
@@ -542,7 +542,7 @@ func (s *Service) sweep(ctx context.Context, scope *gorm.DB) (SweepResult, error
 	for i := range list {
 		c := &list[i]
 		r.Checked++
-		ok, err := s.monthsReached(ctx, c)
+		ok, err := s.monthsReached(ctx, s.db, c)
 		if err != nil {
 			return r, err
 		}

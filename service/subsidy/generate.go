@@ -140,7 +140,7 @@ func (s *Service) generateOne(ctx context.Context, p *model.SubsidyPolicy, labID
 		out.Candidates = append(out.Candidates, cand)
 		return nil
 	}
-	f, err := s.facts(ctx, &lab, e)
+	f, err := s.facts(ctx, s.db, &lab, e)
 	if err != nil {
 		return err
 	}

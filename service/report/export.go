@@ -1,0 +1,321 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
+
+	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/lists"
+)
+
+// Workbook layout: the seeds' tables are printed with a title, the data date,
+// the source and the unit above two header rows whose group headings are
+// merged across their columns and whose single headings are merged down.
+const (
+	// HeaderTop is the first header row; data start at HeaderTop+2.
+	HeaderTop = 5
+	// SheetRegion and SheetProvince name the sheets.
+	SheetRegion   = "分地区未务工情况"
+	SheetProvince = "外出务工情况"
+)
+
+// Units of the province table: persons, or 万人 with two decimals as seed 001 prints.
+const (
+	UnitPerson = "person"
+	UnitWan    = "wan"
+)
+
+// RegionTitle is the title of the region table (seed 000 附件: "全省2019年外出
+// 务工贫困劳动力2020年未务工就业情况统计表").
+func RegionTitle(sc *lists.Scope) string {
+	return fmt.Sprintf("%s%d年外出务工贫困劳动力%d年未务工就业情况统计表", sc.RegionName, sc.Year-1, sc.Year)
+}
+
+// RegionHeaders are the two header rows of the region table, as seed 000 prints them.
+func RegionHeaders(year int) ([]string, []string) {
+	top := []string{"行政区划", fmt.Sprintf("%d年务工人数", year-1),
+		fmt.Sprintf("%d年务工就业人员中至今尚未务工就业人数", year-1),
+		"户内务工人员减少为0", "", "户内务工人员减少但不为0", "", "",
+		fmt.Sprintf("%d年务工就业人员中%d年计划外出人数", year-1, year)}
+	sub := []string{"", "", "", "户数", "人数", "户数", "去年人数", "今年人数", ""}
+	return top, sub
+}
+
+// RegionMerges are the merged header ranges of the region table.
+var RegionMerges = [][2]string{{"A5", "A6"}, {"B5", "B6"}, {"C5", "C6"}, {"D5", "E5"}, {"F5", "H5"}, {"I5", "I6"}}
+
+// ProvinceHeaders are the two header rows of the province table, as seed 001 prints them.
+func ProvinceHeaders(year int, provinces bool) ([]string, []string) {
+	place := "行政区划"
+	if provinces {
+		place = "省区市"
+	}
+	top := []string{"序号", place, fmt.Sprintf("%d年外出务工人数", year-1), fmt.Sprintf("%d年已外出务工人数", year),
+		"", "", "", "", "", fmt.Sprintf("%d年未外出但有意愿外出务工人数", year)}
+	sub := []string{"", "", "", "共计", fmt.Sprintf("占%d年外出务工数比例", year-1), "省外务工人数", "省内县外务工人数",
+		"县内务工人数", "跨省点对点输送人数", ""}
+	return top, sub
+}
+
+// ProvinceMerges are the merged header ranges of the province table.
+var ProvinceMerges = [][2]string{{"A5", "A6"}, {"B5", "B6"}, {"C5", "C6"}, {"D5", "I5"}, {"J5", "J6"}}
+
+// FileName is the download name of a table.
+func FileName(kind string, sc *lists.Scope) string {
+	name := "未务工就业情况统计表"
+	if kind == "province" {
+		name = "外出务工情况"
+	}
+	return fmt.Sprintf("%s_%s_%d年度_%s.xlsx", name, sc.RegionName, sc.Year, sc.AsOf.Format("20060102"))
+}
+
+type sheet struct {
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	row    int
+	cols   int
+	title  int
+	head   int
+	text   int
+	num    int
+	pct    int
+	wan    int
+	bold   int
+	boldN  int
+	boldP  int
+	boldW  int
+	lastCo string
+}
+
+func newSheet(name string, cols int) (*sheet, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", name); err != nil {
+		return nil, err
+	}
+	s := &sheet{f: f, cols: cols}
+	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
+		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
+	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
+	var err error
+	style := func(st *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = f.NewStyle(st)
+		return id
+	}
+	fmtP, fmtW := "0.00%", "0.00"
+	s.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center"}})
+	s.head = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: center, Border: border})
+	s.text = style(&excelize.Style{Border: border})
+	s.num = style(&excelize.Style{Border: border, NumFmt: 1})
+	s.pct = style(&excelize.Style{Border: border, CustomNumFmt: &fmtP})
+	s.wan = style(&excelize.Style{Border: border, CustomNumFmt: &fmtW})
+	s.bold = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}})
+	s.boldN = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, NumFmt: 1})
+	s.boldP = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &fmtP})
+	s.boldW = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &fmtW})
+	if err != nil {
+		return nil, err
+	}
+	if s.sw, err = f.NewStreamWriter(name); err != nil {
+		return nil, err
+	}
+	s.lastCo, _ = excelize.ColumnNumberToName(cols)
+	return s, nil
+}
+
+func (s *sheet) cell(col, row int) string {
+	c, _ := excelize.CoordinatesToCellName(col, row)
+	return c
+}
+
+// lines writes the title, data date, source and unit lines, each merged across the table.
+func (s *sheet) lines(title string, rest ...string) error {
+	s.row = 1
+	if err := s.sw.SetRow("A1", []any{excelize.Cell{StyleID: s.title, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
+		return err
+	}
+	if err := s.sw.MergeCell("A1", s.lastCo+"1"); err != nil {
+		return err
+	}
+	for i, l := range rest {
+		r := i + 2
+		if err := s.sw.SetRow(s.cell(1, r), []any{l}); err != nil {
+			return err
+		}
+		if err := s.sw.MergeCell(s.cell(1, r), fmt.Sprintf("%s%d", s.lastCo, r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sheet) headers(top, sub []string, merges [][2]string) error {
+	row := func(vals []string) []any {
+		out := make([]any, len(vals))
+		for i, v := range vals {
+			out[i] = excelize.Cell{StyleID: s.head, Value: v}
+		}
+		return out
+	}
+	if err := s.sw.SetRow(s.cell(1, HeaderTop), row(top), excelize.RowOpts{Height: 48}); err != nil {
+		return err
+	}
+	if err := s.sw.SetRow(s.cell(1, HeaderTop+1), row(sub), excelize.RowOpts{Height: 30}); err != nil {
+		return err
+	}
+	for _, m := range merges {
+		if err := s.sw.MergeCell(m[0], m[1]); err != nil {
+			return err
+		}
+	}
+	s.row = HeaderTop + 1
+	return nil
+}
+
+func (s *sheet) add(vals []any) error {
+	s.row++
+	return s.sw.SetRow(s.cell(1, s.row), vals)
+}
+
+func (s *sheet) finish(ctx context.Context, db *gorm.DB, action string, sc *lists.Scope, w io.Writer) error {
+	if err := s.sw.Flush(); err != nil {
+		return err
+	}
+	defer s.f.Close()
+	if err := audit.Write(ctx, db, audit.Entry{Action: action, SubjectType: "report",
+		After: map[string]any{"region": sc.Region, "year": sc.Year, "data_date": sc.AsOf.Format("2006-01-02")}}); err != nil {
+		return err
+	}
+	if _, err := s.f.WriteTo(w); err != nil {
+		return fmt.Errorf("report: write xlsx: %w", err)
+	}
+	return nil
+}
+
+// ExportRegion writes the region table (seed 000 附件) as .xlsx: the title,
+// 数据截止日期, 数据来源 and 单位：人 lines, the merged two-row header, then
+// each child region followed by its own children (as the seed prints each
+// city followed by its counties), and a 合计 row for the region itself.
+func (s *Service) ExportRegion(ctx context.Context, sc *lists.Scope, w io.Writer) error {
+	t, err := s.TableScope(ctx, sc, 2)
+	if err != nil {
+		return err
+	}
+	sh, err := newSheet(SheetRegion, 9)
+	if err != nil {
+		return err
+	}
+	if err := sh.sw.SetColWidth(1, 1, 22); err != nil {
+		return err
+	}
+	if err := sh.sw.SetColWidth(2, 9, 14); err != nil {
+		return err
+	}
+	if err := sh.lines(RegionTitle(sc), "数据截止日期："+sc.AsOf.Format("2006年1月2日"), "数据来源："+DataSource, "单位：人"); err != nil {
+		return err
+	}
+	top, sub := RegionHeaders(sc.Year)
+	if err := sh.headers(top, sub, RegionMerges); err != nil {
+		return err
+	}
+	line := func(name string, f Figures, bold bool) error {
+		ts, ns := sh.text, sh.num
+		if bold {
+			ts, ns = sh.bold, sh.boldN
+		}
+		vals := []any{excelize.Cell{StyleID: ts, Value: name}}
+		for _, v := range []int{f.LastYear, f.NotWorking, f.ZeroHouseholds, f.ZeroPersons, f.ReducedHouseholds,
+			f.ReducedLastPersons, f.ReducedThisPersons, f.Planned} {
+			vals = append(vals, excelize.Cell{StyleID: ns, Value: v})
+		}
+		return sh.add(vals)
+	}
+	for _, r := range t.Rows {
+		if err := line(r.Name, r.Figures, len(r.Rows) > 0); err != nil {
+			return err
+		}
+		for _, c := range r.Rows {
+			if err := line(c.Name, c.Figures, false); err != nil {
+				return err
+			}
+		}
+	}
+	if err := line("合计（"+sc.RegionName+"）", t.Total, true); err != nil {
+		return err
+	}
+	return sh.finish(ctx, s.db.WithContext(ctx), "report.export_region", sc, w)
+}
+
+// ExportProvince writes the province table (seed 001 附件) as .xlsx, in
+// persons or in 万人 with two decimals: 序号, the region, last year's
+// out-workers, this year's (共计, 占比, 省外, 省内县外, 县内, 跨省点对点输送),
+// the not-out-but-willing, and a 合计 row.
+func (s *Service) ExportProvince(ctx context.Context, sc *lists.Scope, unit string, w io.Writer) error {
+	t, err := s.TableScope(ctx, sc, 1)
+	if err != nil {
+		return err
+	}
+	sh, err := newSheet(SheetProvince, 10)
+	if err != nil {
+		return err
+	}
+	if err := sh.sw.SetColWidth(1, 1, 6); err != nil {
+		return err
+	}
+	if err := sh.sw.SetColWidth(2, 2, 18); err != nil {
+		return err
+	}
+	if err := sh.sw.SetColWidth(3, 10, 13); err != nil {
+		return err
+	}
+	unitLine := "单位：人"
+	if unit == UnitWan {
+		unitLine = "单位：万人"
+	}
+	if err := sh.lines(sc.RegionName+"贫困劳动力外出务工情况", "(截止"+sc.AsOf.Format("2006年1月2日")+")",
+		"数据来源："+DataSource, unitLine); err != nil {
+		return err
+	}
+	top, sub := ProvinceHeaders(sc.Year, sc.Region == "")
+	if err := sh.headers(top, sub, ProvinceMerges); err != nil {
+		return err
+	}
+	line := func(seq any, name string, f Figures, bold bool) error {
+		ts, ns, ps := sh.text, sh.num, sh.pct
+		if unit == UnitWan {
+			ns = sh.wan
+		}
+		if bold {
+			ts, ns, ps = sh.bold, sh.boldN, sh.boldP
+			if unit == UnitWan {
+				ns = sh.boldW
+			}
+		}
+		val := func(v int) any {
+			if unit == UnitWan {
+				return excelize.Cell{StyleID: ns, Value: math.Round(float64(v)/100) / 100}
+			}
+			return excelize.Cell{StyleID: ns, Value: v}
+		}
+		return sh.add([]any{excelize.Cell{StyleID: ts, Value: seq}, excelize.Cell{StyleID: ts, Value: name},
+			val(f.LastYear), val(f.ThisYear), excelize.Cell{StyleID: ps, Value: math.Round(f.Ratio()*10000) / 10000},
+			val(f.OutProvince), val(f.InProvince), val(f.InCounty), val(f.PointToPoint), val(f.WillingNotOut)})
+	}
+	for i, r := range t.Rows {
+		if err := line(i+1, r.Name, r.Figures, false); err != nil {
+			return err
+		}
+	}
+	if err := line("", "合计", t.Total, true); err != nil {
+		return err
+	}
+	return sh.finish(ctx, s.db.WithContext(ctx), "report.export_province", sc, w)
+}
