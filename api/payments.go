@@ -22,14 +22,21 @@ const maxResultFile = 4 << 20
 func (s *Server) mountPayments(in *gin.RouterGroup) {
 	pay := roles(model.RoleTaskforce, model.RoleAdmin)
 	readBatches := roles(model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin)
-	readNotices := roles(model.RoleWorker, model.RoleCadre, model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin)
+	readNotices := roles(model.RoleCadre, model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin)
 	in.POST("/notices", pay, s.publishNotice)
 	in.GET("/notices", readNotices, s.listNotices)
 	in.GET("/notices/:id", readNotices, s.getNotice)
 	in.POST("/notices/:id/close", pay, s.closeNotice)
-	in.POST("/notices/:id/objections", roles(model.RoleWorker, model.RoleCadre, model.RoleTaskforce, model.RoleAdmin), s.lodgeObjection)
+	in.POST("/notices/:id/objections", roles(model.RoleCadre, model.RoleTaskforce, model.RoleAdmin), s.lodgeObjection)
 	in.GET("/notices/:id/objections", readNotices, s.listObjections)
 	in.POST("/objections/:id/resolve", pay, s.resolveObjection)
+	// A worker reads the notices of their own county (items of their own
+	// village) and objects to them under /me, like every worker route.
+	worker := roles(model.RoleWorker)
+	in.GET("/me/notices", worker, s.listNotices)
+	in.GET("/me/notices/:id", worker, s.getNotice)
+	in.POST("/me/notices/:id/objections", worker, s.lodgeObjection)
+	in.GET("/me/notices/:id/objections", worker, s.listObjections)
 
 	in.POST("/batches", pay, s.createBatch)
 	in.GET("/batches", readBatches, s.listBatches)

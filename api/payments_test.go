@@ -89,12 +89,12 @@ func TestPaymentFlow(t *testing.T) {
 	if r := st.do(t, "POST", "/api/v1/notices", cadre, map[string]any{"county_code": testCounty}); r.Code != 403 {
 		t.Fatalf("cadre publishes: %d", r.Code)
 	}
-	r = st.do(t, "GET", "/api/v1/notices/"+nid, wtok, nil)
+	r = st.do(t, "GET", "/api/v1/me/notices/"+nid, wtok, nil)
 	list, _ := r.Body["list"].([]any)
 	if r.Code != 200 || len(list) != 2 || strings.Contains(r.Raw, lab.Name) || !strings.Contains(r.Raw, payment.MaskName(lab.Name)) {
 		t.Fatalf("worker reads notice: %d %s", r.Code, r.Raw)
 	}
-	if r := st.do(t, "GET", "/api/v1/notices/"+nid, other, nil); r.Code != 200 || len(r.Body["list"].([]any)) != 0 {
+	if r := st.do(t, "GET", "/api/v1/me/notices/"+nid, other, nil); r.Code != 200 || len(r.Body["list"].([]any)) != 0 {
 		t.Fatalf("worker of another village sees %d %s", r.Code, r.Raw)
 	}
 	var item2 string
@@ -109,7 +109,7 @@ func TestPaymentFlow(t *testing.T) {
 		t.Fatalf("objection: %d %s", r.Code, r.Raw)
 	}
 	oid := r.Body["id"].(string)
-	if r := st.do(t, "POST", "/api/v1/notices/"+nid+"/objections", other, map[string]string{"item_id": item2, "text": "我对这个人有异议"}); r.Code != 400 {
+	if r := st.do(t, "POST", "/api/v1/me/notices/"+nid+"/objections", other, map[string]string{"item_id": item2, "text": "我对这个人有异议"}); r.Code != 400 {
 		t.Fatalf("worker of another village objects: %d %s", r.Code, r.Raw)
 	}
 	if r := st.do(t, "POST", "/api/v1/notices/"+nid+"/close", maker, nil); r.Code != 409 || r.errCode() != "notice_running" {
@@ -294,7 +294,7 @@ func TestPaymentApproveRace(t *testing.T) {
 func TestPaymentRoutesRefuseWorkers(t *testing.T) {
 	wtok, _ := st.worker(t, villageA)
 	for _, rt := range []struct{ m, p string }{
-		{"POST", "/api/v1/notices"}, {"POST", "/api/v1/notices/1/close"}, {"POST", "/api/v1/objections/1/resolve"},
+		{"POST", "/api/v1/notices"}, {"GET", "/api/v1/notices"}, {"GET", "/api/v1/notices/1"}, {"POST", "/api/v1/notices/1/objections"}, {"POST", "/api/v1/notices/1/close"}, {"POST", "/api/v1/objections/1/resolve"},
 		{"POST", "/api/v1/batches"}, {"GET", "/api/v1/batches"}, {"GET", "/api/v1/batches/1"}, {"GET", "/api/v1/batches/1/lines"},
 		{"POST", "/api/v1/batches/1/prepare"}, {"POST", "/api/v1/batches/1/approve"}, {"POST", "/api/v1/batches/1/export"},
 		{"GET", "/api/v1/batches/1/file"}, {"POST", "/api/v1/batches/1/lines/1/mark"}, {"POST", "/api/v1/batches/1/results"},

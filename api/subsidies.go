@@ -15,7 +15,7 @@ import (
 // mountSubsidies registers the subsidy policy and claim routes on the authenticated group.
 func (s *Server) mountSubsidies(in *gin.RouterGroup) {
 	review := roles(model.RoleTaskforce, model.RoleAdmin)
-	read := roles(model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin, model.RoleEmployer)
+	read := roles(model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin)
 	worker := roles(model.RoleWorker)
 	lim := s.Limits.withDefaults()
 
@@ -25,11 +25,14 @@ func (s *Server) mountSubsidies(in *gin.RouterGroup) {
 	ad.GET("/:id", s.getPolicy)
 	ad.PUT("/:id", s.updatePolicy)
 
-	in.GET("/subsidy-policies", s.listPolicies)
+	in.GET("/subsidy-policies", roles(model.RoleCadre, model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin), s.listPolicies)
+	in.GET("/me/subsidy-policies", worker, s.listPolicies)
 	in.POST("/subsidy-policies/:id/generate", review, s.generateClaims)
 
 	in.POST("/me/claims", worker, s.rl.limit("claim", lim.ReportsPerMin, time.Minute, byAccount), s.createClaim)
 	in.GET("/me/claims", worker, s.myClaims)
+	// The employer's own workshop subsidy list (employer routes live under /me/employer).
+	in.GET("/me/employer/subsidy-claims", roles(model.RoleEmployer), s.listClaims)
 
 	in.GET("/subsidy-claims", read, s.listClaims)
 	in.POST("/subsidy-claims/settlement-check", review, s.settlementCheck)

@@ -91,12 +91,12 @@ type ReportVillage struct {
 	ReducedThisPersons int `gorm:"not null"`
 	Planned            int `gorm:"not null"` // 未务工者中今年计划外出人数
 	// seed 001 附件
-	ThisYear       int `gorm:"not null"` // 今年已外出 共计
-	OutProvince    int `gorm:"not null"`
-	InProvince     int `gorm:"not null"`
-	InCounty       int `gorm:"not null"`
-	PointToPoint   int `gorm:"not null"`
-	WillingNotOut  int `gorm:"not null"`
+	ThisYear      int `gorm:"not null"` // 今年已外出 共计
+	OutProvince   int `gorm:"not null"`
+	InProvince    int `gorm:"not null"`
+	InCounty      int `gorm:"not null"`
+	PointToPoint  int `gorm:"not null"`
+	WillingNotOut int `gorm:"not null"`
 }
 
 // ReportYear marks a report year whose ReportFact and ReportVillage rows

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
+	"github.com/jiuyebang/jiuyebang/service/jobs"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/status"
@@ -37,7 +38,10 @@ type Seeder struct {
 	Regions  Regions
 	Registry *registry.Service
 	Status   *status.Service
-	Now      func() time.Time
+	// Jobs, when set, registers the demo employer's organisation and posts
+	// its open jobs (issue 4). Nil leaves the demo without jobs.
+	Jobs *jobs.Service
+	Now  func() time.Time
 }
 
 type person struct {
@@ -63,7 +67,7 @@ func (s *Seeder) Seed(ctx context.Context) error {
 	if len(villages) < 2 {
 		return errors.New("demo: regions not seeded")
 	}
-	ctx = actor.With(ctx, &actor.Actor{Role: "system"})
+	sys := actor.With(ctx, &actor.Actor{Role: "system"})
 	hash, err := bcrypt.GenerateFromPassword([]byte(Password), bcrypt.MinCost)
 	if err != nil {
 		return err
@@ -80,13 +84,15 @@ func (s *Seeder) Seed(ctx context.Context) error {
 		{model.RoleEmployer, "employer", "临夏清真食品厂（演示）", nil},
 		{model.RoleAdmin, "admin", "系统管理员（演示）", nil},
 	}
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ids := map[model.Role]int64{}
+	err = s.DB.WithContext(sys).Transaction(func(tx *gorm.DB) error {
 		for _, a := range accounts {
 			u := a.username
 			acc := model.Account{ID: model.NewID(), Role: a.role, Username: &u, PasswordHash: string(hash), DisplayName: a.name, TokenVersion: 1, Demo: true}
 			if err := tx.Create(&acc).Error; err != nil {
 				return err
 			}
+			ids[a.role] = acc.ID
 			for _, c := range a.scopes {
 				if err := tx.Create(&model.AccountScope{AccountID: acc.ID, RegionCode: c}).Error; err != nil {
 					return err
@@ -98,7 +104,10 @@ func (s *Seeder) Seed(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
 	}
-	return s.people(ctx, villages)
+	if err := s.people(sys, villages); err != nil {
+		return err
+	}
+	return s.employer(ctx, ids[model.RoleEmployer], ids[model.RoleTaskforce])
 }
 
 // villages picks the first two villages of the demo county's first town.
@@ -173,4 +182,56 @@ func (s *Seeder) worker(ctx context.Context, lab *model.Labourer) error {
 		}
 		return tx.Model(&model.Labourer{}).Where("id = ?", lab.ID).Update("account_id", acc.ID).Error
 	})
+}
+
+// DemoCreditCode is the demo employer's 统一社会信用代码: a company (91)
+// registered in 东乡族自治县 (622926), with a valid GB 32100 check character.
+func DemoCreditCode() string {
+	first := "91" + County + "MA7DEM001"
+	return first + string(jobs.CreditCheckChar(first))
+}
+
+// employer registers the demo employer account's organisation the way a
+// real one is registered — by the account itself, then verified by the
+// county task force — and posts two jobs that fit the demo worker (普工,
+// 普通劳动力, expecting about 5,200 yuan), approved by the task force: one in
+// the worker's own county, which the first round of matching finds at once,
+// and one in 昆山 with 点对点 transport, which a wider round finds.
+func (s *Seeder) employer(ctx context.Context, employerAcc, taskforceAcc int64) error {
+	if s.Jobs == nil || employerAcc == 0 || taskforceAcc == 0 {
+		return nil
+	}
+	asEmployer := actor.With(ctx, &actor.Actor{AccountID: employerAcc, Role: model.RoleEmployer, Name: "临夏清真食品厂（演示）"})
+	asTaskforce := actor.With(ctx, &actor.Actor{AccountID: taskforceAcc, Role: model.RoleTaskforce, Name: "县专班（演示）",
+		Scopes: []string{County}})
+	e, err := s.Jobs.RegisterEmployer(asEmployer, jobs.EmployerInput{CreditCode: DemoCreditCode(), Name: "临夏清真食品有限公司（演示）",
+		Kind: model.EmployerEnterprise, RegionCode: County, Address: "东乡族自治县锁南镇工业园区1号", ContactName: "马经理",
+		Phone: "13993100000"})
+	if err != nil {
+		return fmt.Errorf("demo employer: %w", err)
+	}
+	if _, err := s.Jobs.ReviewEmployer(asTaskforce, e.ID, true, ""); err != nil {
+		return fmt.Errorf("demo employer review: %w", err)
+	}
+	asMember := actor.With(ctx, &actor.Actor{AccountID: employerAcc, Role: model.RoleEmployer, Name: "临夏清真食品厂（演示）",
+		EmployerID: e.ID})
+	until := s.Now().In(status.China).AddDate(0, 0, 60).Format("2006-01-02")
+	posts := []jobs.JobInput{
+		{Title: "清真食品包装普工", Industry: "general_worker", Headcount: intp(5), WageMin: intp(5200), WageMax: intp(6000),
+			PlaceCode: County, MinAge: intp(18), MaxAge: intp(55), Capacities: []string{"ordinary", "skilled"}, Housing: true,
+			Meals: true, Description: "食品包装、装箱，计件加班另算；厂区在县城工业园，离家近，周末可回家。", ValidUntil: until},
+		{Title: "电子厂普工（点对点输送）", Industry: "general_worker", Headcount: intp(20), WageMin: intp(4500), WageMax: intp(6000),
+			PlaceCode: "320583", MinAge: intp(18), MaxAge: intp(50), Capacities: []string{"ordinary"}, Housing: true, Meals: true,
+			Transport: true, Description: "昆山合作电子厂流水线普工，包吃住，县里统一组织点对点包车送到厂。", ValidUntil: until},
+	}
+	for _, in := range posts {
+		j, err := s.Jobs.CreateJob(asMember, in)
+		if err != nil {
+			return fmt.Errorf("demo job %s: %w", in.Title, err)
+		}
+		if _, err := s.Jobs.ModerateJob(asTaskforce, j.ID, true, ""); err != nil {
+			return fmt.Errorf("demo job %s review: %w", in.Title, err)
+		}
+	}
+	return nil
 }
