@@ -107,6 +107,9 @@ func (s *Seeder) Seed(ctx context.Context) error {
 	if err := s.people(sys, villages); err != nil {
 		return err
 	}
+	if err := s.subsidies(sys); err != nil { // service/demo/subsidy.go (issue 5)
+		return err
+	}
 	return s.employer(ctx, ids[model.RoleEmployer], ids[model.RoleTaskforce])
 }
 

@@ -6,12 +6,16 @@ export const BIND_PAGE = '/pages/bind/index'
 export const ME_PAGE = '/pages/me/index'
 export const WORKER_HOME = '/worker/home/index'
 export const OFFICE_HOME = '/office/home/index'
+export const EMPLOYER_HOME = '/employer/home/index'
+export const JOBS_PAGE = '/worker/jobs/recommended'
+export const INBOX_PAGE = '/worker/inbox/index'
 
 /** homeFor is where an account lands after login. */
 export function homeFor(me: Me): string {
   if (me.role === 'worker') {
     return me.binding_status === 'bound' ? WORKER_HOME : BIND_PAGE
   }
+  if (me.role === 'employer') return EMPLOYER_HOME
   return OFFICE_HOME
 }
 

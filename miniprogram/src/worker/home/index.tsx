@@ -1,11 +1,12 @@
 import Taro, { useDidShow } from '@tarojs/taro'
-import { View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import type { ReportKind, StatusCard } from '../../types/api'
 import { getMyStatus, submitReport } from '../../services/me'
+import { unreadCount } from '../../services/inbox'
 import { errorMessage } from '../../services/request'
 import { getMe } from '../../services/session'
-import { ME_PAGE } from '../../utils/nav'
+import { INBOX_PAGE, JOBS_PAGE, ME_PAGE } from '../../utils/nav'
 import BigButton from '../../components/BigButton'
 import ErrorBanner from '../../components/ErrorBanner'
 import HistoryList from '../../components/HistoryList'
@@ -29,6 +30,7 @@ export default function WorkerHome() {
   const [busy, setBusy] = useState<ReportKind | ''>('')
   const [returnedOpen, setReturnedOpen] = useState(false)
   const [returnedBusy, setReturnedBusy] = useState<'' | 'yes' | 'no'>('')
+  const [unread, setUnread] = useState(0)
 
   const load = async () => {
     setError('')
@@ -44,6 +46,7 @@ export default function WorkerHome() {
   // Reload on every show: the form pages submit and navigate back here.
   useDidShow(() => {
     load()
+    unreadCount().then(setUnread)
   })
 
   const onPick = async (kind: ReportKind) => {
@@ -74,6 +77,8 @@ export default function WorkerHome() {
     try {
       setCard(await submitReport({ kind: 'returned', wants_work: wantsWork }))
       setReturnedOpen(false)
+      // Matching runs on the queue: the first recommendations arrive within seconds.
+      if (wantsWork) setTimeout(() => unreadCount().then(setUnread), 3000)
       Taro.showToast({ title: '已报告：失业返乡', icon: 'success' })
     } catch (e) {
       setReturnedOpen(false)
@@ -89,6 +94,19 @@ export default function WorkerHome() {
       {me ? <View className='greeting'>{me.name}，你好</View> : null}
       <ErrorBanner message={error} />
       <StatusCardView card={card} loading={loading} />
+      <View className='btn-row'>
+        <BigButton tone='green' icon='💼' testid='open-jobs' onClick={() => Taro.navigateTo({ url: JOBS_PAGE })}>
+          找工作
+        </BigButton>
+        <BigButton tone='plain' icon='✉️' testid='open-inbox' onClick={() => Taro.navigateTo({ url: INBOX_PAGE })}>
+          <Text>消息</Text>
+          {unread > 0 ? (
+            <Text className='badge' data-testid='inbox-badge'>
+              {unread > 99 ? '99+' : unread}
+            </Text>
+          ) : null}
+        </BigButton>
+      </View>
       <View className='section-title'>情况有变化？点一下告诉我们</View>
       <ReportButtons onPick={onPick} busy={busy} />
       <View className='section-title'>以前的记录</View>

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '给我推荐的岗位', enablePullDownRefresh: true })
