@@ -5,7 +5,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'worker',
-      pages: ['home/index', 'new-job/index', 'plan-out/index', 'no-plan/index']
+      pages: ['home/index', 'new-job/index', 'plan-out/index', 'no-plan/index', 'jobs/recommended', 'jobs/detail', 'inbox/index']
     },
     {
       root: 'office',
@@ -13,11 +13,15 @@ export default defineAppConfig({
     },
     {
       root: 'cadre',
-      pages: ['tasks/index', 'form/index', 'household/index']
+      pages: ['tasks/index', 'form/index', 'household/index', 'cases/index']
     },
     {
       root: 'taskforce',
-      pages: ['review/index', 'completion/index', 'import/index']
+      pages: ['review/index', 'completion/index', 'import/index', 'moderation/index', 'kpi/index']
+    },
+    {
+      root: 'employer',
+      pages: ['home/index', 'register/index', 'post/index', 'job/index']
     }
   ],
   // The proof of a door-to-door visit records where it happened.

@@ -22,6 +22,10 @@ export function useDidShow(fn: () => void): void {
   }, [])
 }
 
+export function useDidHide(_fn: () => void): void {}
+
+export function usePullDownRefresh(_fn: () => void): void {}
+
 export function useRouter() {
   return { params: {} as Record<string, string>, path: '' }
 }
@@ -60,8 +64,14 @@ const Taro = {
   getCurrentPages(): any[] {
     return []
   },
+  stopPullDownRefresh(): void {},
+  showModal(_opts: any): Promise<{ confirm: boolean }> {
+    return Promise.resolve({ confirm: true })
+  },
   useLoad,
   useDidShow,
+  useDidHide,
+  usePullDownRefresh,
   useRouter
 }
 

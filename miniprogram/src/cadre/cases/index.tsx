@@ -11,7 +11,7 @@ import ErrorBanner from '../../components/ErrorBanner'
 import Field from '../../components/Field'
 import PageHeader from '../../components/PageHeader'
 import Sheet from '../../components/Sheet'
-import CaseCard, { type CaseTap } from '../components/CaseCard'
+import CaseCard, { type CaseTap } from '../../components/CaseCard'
 
 const TABS: { key: CaseFilter; label: string }[] = [
   { key: 'open', label: '跟踪中' },

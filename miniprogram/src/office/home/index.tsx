@@ -42,6 +42,21 @@ export default function OfficeHome() {
           本月核实任务
         </BigButton>
       ) : null}
+      {me && (me.role === 'cadre' || me.role === 'taskforce' || me.role === 'admin') ? (
+        <BigButton tone='orange' icon='⏱️' onClick={() => Taro.navigateTo({ url: '/cadre/cases/index' })} testid='open-cases'>
+          72小时就业服务
+        </BigButton>
+      ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'admin') ? (
+        <BigButton tone='green' icon='🏭' onClick={() => Taro.navigateTo({ url: '/taskforce/moderation/index' })} testid='open-moderation'>
+          岗位与单位审核
+        </BigButton>
+      ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'official' || me.role === 'admin') ? (
+        <BigButton tone='blue' icon='🎯' onClick={() => Taro.navigateTo({ url: '/taskforce/kpi/index' })} testid='open-kpi'>
+          72小时服务成效
+        </BigButton>
+      ) : null}
       {me && (me.role === 'taskforce' || me.role === 'admin') ? (
         <BigButton tone='orange' icon='✅' onClick={() => Taro.navigateTo({ url: '/taskforce/review/index' })} testid='open-review'>
           审核队列
@@ -72,7 +87,11 @@ export default function OfficeHome() {
           账号管理
         </BigButton>
       ) : null}
-      {me && me.role === 'employer' ? <View className='muted center'>招聘岗位功能即将开放</View> : null}
+      {me && me.role === 'employer' ? (
+        <BigButton tone='green' icon='🏭' onClick={() => Taro.reLaunch({ url: '/employer/home/index' })} testid='open-employer'>
+          招聘管理
+        </BigButton>
+      ) : null}
       <BigButton tone='plain' onClick={() => Taro.navigateTo({ url: ME_PAGE })}>
         我的
       </BigButton>

@@ -1,9 +1,9 @@
 import { Text, View } from '@tarojs/components'
-import type { ReturnCase } from '../../types/jobs'
-import { caseStage } from '../../utils/countdown'
-import { showDate } from '../../utils/date'
-import { wageText } from '../../utils/jobs'
-import { ReasonTags } from '../../components/JobCard'
+import type { ReturnCase } from '../types/jobs'
+import { caseStage } from '../utils/countdown'
+import { showDate } from '../utils/date'
+import { wageText } from '../utils/jobs'
+import { ReasonTags } from './JobCard'
 
 export type CaseTap = 'called' | 'visited' | 'delivered' | 'decline'
 

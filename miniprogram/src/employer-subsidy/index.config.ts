@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '吸纳就业奖补' })

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '72小时服务成效' })
