@@ -51,9 +51,11 @@ test-go:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 $(PKGS)
 
-# The same suite against real MariaDB and Redis started on loopback.
+# The same suite against real MariaDB and Redis started on loopback, plus a
+# three-node Redis Cluster for scaletest/ (two serves, two workers).
 test-go-real:
 	bash $(SERVICES) start
+	bash $(SERVICES) start-cluster
 	eval "$$(bash $(SERVICES) env)"; $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-mini: web-deps

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -38,6 +39,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
+	"github.com/jiuyebang/jiuyebang/service/kpi"
 	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/match"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
@@ -114,6 +116,7 @@ type app struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	db       *gorm.DB
+	reads    *gorm.DB // reads that tolerate replication lag: the replica when DATABASE_REPLICA_URL is set, else db
 	redis    *infra.Redis
 	regions  *region.Service
 	box      *pii.Box
@@ -132,6 +135,9 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 	a := &app{cfg: cfg, log: log}
 	var err error
 	if a.db, err = infra.OpenDB(cfg.DatabaseURL, cfg.DataDir, log); err != nil {
+		return nil, err
+	}
+	if a.reads, err = infra.OpenReads(a.db, cfg.DatabaseReplicaURL, log); err != nil {
 		return nil, err
 	}
 	if withRedis {
@@ -183,6 +189,7 @@ func (a *app) close() {
 	if a.redis != nil {
 		a.redis.Close()
 	}
+	infra.CloseReads(a.db, a.reads)
 	if s, err := a.db.DB(); err == nil {
 		s.Close()
 	}
@@ -246,7 +253,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Deps{Logger: log, DB: a.db, Redis: a.redis.Client, Metrics: reg, Auth: a.auth, Registry: a.registry,
-		Status: a.status, Verify: a.verify, Lists: lists.New(a.db, a.regions, time.Now), Reports: a.reports, Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, time.Now), Payments: payment.New(a.db, a.box, payment.Options{}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Push: a.push, Cases: a.cases, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
+		Status: a.status, Verify: a.verify, Lists: lists.New(a.reads, a.regions, time.Now), Reports: a.reports, Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, time.Now), Payments: payment.New(a.db, a.box, payment.Options{}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Push: a.push, Cases: a.cases, KPI: kpi.New(a.db, a.regions, a.cases), Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -293,9 +300,12 @@ type background struct {
 	worker *outbox.Worker
 	cases  *returncase.Worker
 	cancel context.CancelFunc
-	done   chan struct{}
+	done   sync.WaitGroup
 	client *asynq.Client
 }
+
+// schedulerLease names the leader lease of the periodic work (infra.Leader).
+const schedulerLease = "scheduler"
 
 func startBackground(ctx context.Context, a *app, concurrency int) (*background, error) {
 	w := outbox.NewWorker(a.db, a.redis.Asynq, concurrency, a.log)
@@ -316,21 +326,32 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 	client := asynq.NewClient(a.redis.Asynq)
 	relay := outbox.NewRelay(a.db, client, a.log, outbox.RelayOptions{})
 	rctx, cancel := context.WithCancel(ctx)
-	b := &background{worker: w, cases: cw, cancel: cancel, done: make(chan struct{}), client: client}
-	go a.cases.RunSweeper(rctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
-	go a.cases.Match().RunRefresher(rctx, 0)               // reloads the open-job index
-	go func() {
-		defer close(b.done)
+	b := &background{worker: w, cases: cw, cancel: cancel, client: client}
+	// Several serve and worker processes may run this; per loop (docs/scaling.md):
+	//   - asynq servers, the outbox relay and its sweep: in every process
+	//     (rows are claimed with SKIP LOCKED, task ids are deterministic);
+	//   - the job-index refresher: in every process (the index is in memory);
+	//   - the case sweeper and the checkpoint-queue rebuild: on the leader
+	//     only (one Redis lease), as each pass scans every open case; they
+	//     stay safe if two ever overlap (Fire locks the case row, dedupe keys).
+	leader := infra.NewLeader(a.redis.Client, schedulerLease, a.log, infra.LeaderOptions{})
+	b.done.Go(func() {
+		leader.Run(rctx, func(ctx context.Context) {
+			a.cases.RunSweeper(ctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
+		})
+	})
+	b.done.Go(func() { a.cases.Match().RunRefresher(rctx, 0) }) // reloads the open-job index
+	b.done.Go(func() {
 		if err := relay.Run(rctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("outbox relay stopped", "err", err.Error())
 		}
-	}()
+	})
 	return b, nil
 }
 
 func (b *background) stop() {
 	b.cancel()
-	<-b.done
+	b.done.Wait()
 	b.worker.Shutdown()
 	b.cases.Shutdown()
 	b.client.Close()

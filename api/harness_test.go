@@ -24,6 +24,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
+	"github.com/jiuyebang/jiuyebang/service/kpi"
 	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/payment"
 	"github.com/jiuyebang/jiuyebang/service/pii"
@@ -145,7 +146,7 @@ func newStack(db *gorm.DB, r *infra.Redis, lim Limits) (*stack, error) {
 		lim = Limits{PerIPPerMin: 1 << 20, LoginPerMin: 1 << 20, PhonePerHour: 1 << 20, BindPerHour: 1 << 20, ReportsPerMin: 1 << 20, RevealsPerHour: 1 << 20}
 	}
 	s.engine = New(Deps{Logger: log, DB: db, Redis: r.Client, Metrics: prometheus.NewRegistry(), Auth: s.auth,
-		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Push: s.push, Cases: s.cases, Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
+		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Push: s.push, Cases: s.cases, KPI: kpi.New(db, s.regions, s.cases), Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
 		Reports:  mustReports(report.New(db, s.regions, lists.New(db, s.regions, now), now, log)),
 		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log}), Jobs: jobs.New(db, s.box, s.regions, s.auth, now), Subsidy: subsidy.New(db, s.regions, now), Payments: payment.New(db, s.box, payment.Options{Now: now})})
 	return s, nil

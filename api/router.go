@@ -18,6 +18,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
+	"github.com/jiuyebang/jiuyebang/service/kpi"
 	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/payment"
 	"github.com/jiuyebang/jiuyebang/service/push"
@@ -56,6 +57,7 @@ type Deps struct {
 	Jobs      *jobs.Service       // employers, jobs, applications and hires
 	Push      *push.Service       // worker inbox, SMS consent, WeChat subscription quota
 	Cases     *returncase.Service // the 72-hour case, matching and the worker's recommended jobs
+	KPI       *kpi.Service        // monthly 72-hour KPIs and subsidy totals by region (issue 6)
 	Regions   Regions
 	BodyLimit int64
 	Limits    Limits
@@ -160,6 +162,7 @@ func New(d Deps) *gin.Engine {
 	s.mountSubsidies(in)
 	s.mountPayments(in)
 	s.mountReports(in)
+	s.mountKPI(in)
 
 	ad := in.Group("/admin", roles(model.RoleAdmin))
 	ad.GET("/accounts", s.listAccounts)

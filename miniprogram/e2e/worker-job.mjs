@@ -212,7 +212,7 @@ async function main() {
         await shot('job-2-worker-feed.png')
       }],
       ['the inbox has the recommendation with its reason and an unread badge', async () => {
-        await page.goBack()
+        await page.locator(`${byTestId('page-back')}:visible`).first().click()
         await tid('worker-home').waitFor({ state: 'visible' })
         await tid('inbox-badge').waitFor({ state: 'visible' })
         await tid('open-inbox').click()
@@ -265,11 +265,10 @@ async function main() {
         await devLogin('worker')
         const text = await waitText(tid('status-card'), ['在岗'])
         if (!text.includes('清真食品')) throw new Error(`status card without the employer: ${text}`)
+        await shot('job-8-worker-working.png')
         await tid('open-jobs').click()
         await waitText(page.locator(byTestId('my-application-status')).first(), ['已录用'])
-        await page.goBack()
-        await tid('status-card').waitFor({ state: 'visible' })
-        await shot('job-8-worker-working.png')
+        await shot('job-9-worker-application-hired.png')
       }],
       ['the case is closed as placed on the cadre board', async () => {
         await logout()
@@ -279,7 +278,7 @@ async function main() {
         await tid('case-tab-placed').click()
         const card = page.locator(`${byTestId('case-card')}:has-text("${WORKER_NAME}")`).first()
         await waitText(card, ['已上岗', '72小时内上岗'])
-        await shot('job-9-cadre-case-placed.png')
+        await shot('job-10-cadre-case-placed.png')
       }]
     ]
     for (const [name, fn] of steps) {

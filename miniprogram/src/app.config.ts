@@ -5,7 +5,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'worker',
-      pages: ['home/index', 'new-job/index', 'plan-out/index', 'no-plan/index', 'jobs/recommended', 'jobs/detail', 'inbox/index']
+      pages: ['home/index', 'new-job/index', 'plan-out/index', 'no-plan/index', 'jobs/recommended', 'jobs/detail', 'inbox/index', 'claims/index', 'claims/new', 'claims/bank']
     },
     {
       root: 'office',
@@ -17,11 +17,15 @@ export default defineAppConfig({
     },
     {
       root: 'taskforce',
-      pages: ['review/index', 'completion/index', 'import/index', 'moderation/index', 'kpi/index']
+      pages: ['review/index', 'completion/index', 'import/index', 'moderation/index', 'kpi/index', 'subsidies/index', 'subsidies/notices', 'subsidies/batches', 'subsidies/batch']
     },
     {
       root: 'employer',
       pages: ['home/index', 'register/index', 'post/index', 'job/index']
+    },
+    {
+      root: 'employer-subsidy',
+      pages: ['index']
     }
   ],
   // The proof of a door-to-door visit records where it happened.

@@ -3,6 +3,8 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import JobCard from '../src/components/JobCard'
 import CaseCard from '../src/components/CaseCard'
 import type { RecommendedJob, ReturnCase } from '../src/types/jobs'
+import { maskName } from '../src/utils/jobs'
+import { homeFor } from '../src/utils/nav'
 
 afterEach(() => cleanup())
 
@@ -84,5 +86,17 @@ describe('CaseCard', () => {
     expect(screen.queryByTestId('case-countdown')).toBeNull()
     expect(screen.getByTestId('case-status').textContent).toContain('已上岗')
     expect(screen.getByTestId('case-closed').textContent).toContain('72小时内上岗')
+  })
+})
+
+describe('employer helpers', () => {
+  it('masks candidate names', () => {
+    expect(maskName('马小军')).toBe('马*军')
+    expect(maskName('马军')).toBe('马*')
+    expect(maskName('马哈比布')).toBe('马**布')
+  })
+
+  it('an employer lands on the employer home', () => {
+    expect(homeFor({ id: '1', role: 'employer', role_label: '用人单位', name: 'x', phone_masked: '', binding_status: 'none', labourer_id: null, scopes: [] })).toBe('/employer/home/index')
   })
 })

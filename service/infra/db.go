@@ -32,13 +32,7 @@ const (
 // OpenDB opens the database: a MySQL DSN (or mysql:// URL) when dsn is set,
 // else a SQLite file in dataDir.
 func OpenDB(dsn, dataDir string, log *slog.Logger) (*gorm.DB, error) {
-	gcfg := &gorm.Config{
-		Logger:                                   logger.Discard,
-		TranslateError:                           true,
-		SkipDefaultTransaction:                   true, // writes that need one open it themselves
-		DisableForeignKeyConstraintWhenMigrating: true,
-		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-	}
+	gcfg := gormConfig()
 	if dsn == "" {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
@@ -68,6 +62,17 @@ func OpenDB(dsn, dataDir string, log *slog.Logger) (*gorm.DB, error) {
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	log.Info("database", "dialect", DialectMySQL)
 	return db, nil
+}
+
+// gormConfig is the GORM configuration of every handle.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                                   logger.Discard,
+		TranslateError:                           true,
+		SkipDefaultTransaction:                   true, // writes that need one open it themselves
+		DisableForeignKeyConstraintWhenMigrating: true,
+		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
 }
 
 // MySQLDSN accepts a go-sql-driver DSN or a mysql:// URL and returns a DSN

@@ -29,6 +29,20 @@ type labInfo struct {
 	VillageCode string
 }
 
+// ledgerRow is a labourers row with the columns that decide whether the
+// lists count it.
+type ledgerRow struct {
+	ID           int64
+	HouseholdID  int64
+	VillageCode  string
+	RecordStatus string
+	State        string
+}
+
+func (r ledgerRow) info() labInfo {
+	return labInfo{ID: r.ID, HouseholdID: r.HouseholdID, VillageCode: r.VillageCode}
+}
+
 // facts are one batch's verified records, by labourer.
 type facts struct {
 	spells    map[int64][]model.EmploymentSpell
@@ -579,16 +593,28 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bo
 	}
 	var last int64
 	for {
-		var labs []labInfo
-		if err := ledger(db.Model(&model.Labourer{})).Where("id > ?", last).Order("id").Limit(buildPage).
-			Select("id, household_id, village_code").Scan(&labs).Error; err != nil {
+		// Pages follow the primary key alone and the ledger filter is applied
+		// here: with it in SQL, MariaDB picks the record_status index and
+		// rescans every earlier id on each page.
+		var page []ledgerRow
+		if err := db.Model(&model.Labourer{}).Where("id > ?", last).Order("id").Limit(buildPage).
+			Select("id, household_id, village_code, record_status, state").Scan(&page).Error; err != nil {
 			return nil, fmt.Errorf("report: build: %w", err)
 		}
-		if len(labs) == 0 {
+		if len(page) == 0 {
 			break
 		}
-		last = labs[len(labs)-1].ID
+		last = page[len(page)-1].ID
+		labs := make([]labInfo, 0, len(page))
+		for _, r := range page {
+			if r.RecordStatus == model.RecordActive && r.State != permExit {
+				labs = append(labs, r.info())
+			}
+		}
 		st.Labourers += len(labs)
+		if len(labs) == 0 {
+			continue
+		}
 		ids := make([]int64, len(labs))
 		for i, l := range labs {
 			ids[i] = l.ID
@@ -609,7 +635,7 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bo
 			}
 		}
 		st.Rows += len(rows)
-		if len(labs) < buildPage {
+		if len(page) < buildPage {
 			break
 		}
 	}

@@ -268,20 +268,31 @@ func (s *Service) Recount(ctx context.Context, p Params, depth int) (*Table, err
 	db := s.db.WithContext(ctx)
 	sums := map[string]*villageSum{}
 	var last int64
+	a := actor.From(ctx)
 	for {
-		q := ledger(db.Model(&model.Labourer{})).Where("id > ?", last)
-		if sc.Region != "" {
-			q = q.Where("village_code LIKE ?", sc.Region+"%")
-		}
-		q = actor.From(ctx).ScopeLabourers(q, "village_code", "id")
-		var labs []labInfo
-		if err := q.Order("id").Limit(buildPage).Select("id, household_id, village_code").Scan(&labs).Error; err != nil {
+		// Keyset pages on the primary key alone, filtered here (see build).
+		var page []ledgerRow
+		if err := db.Model(&model.Labourer{}).Where("id > ?", last).Order("id").Limit(buildPage).
+			Select("id, household_id, village_code, record_status, state").Scan(&page).Error; err != nil {
 			return nil, fmt.Errorf("report: recount: %w", err)
 		}
-		if len(labs) == 0 {
+		if len(page) == 0 {
 			break
 		}
-		last = labs[len(labs)-1].ID
+		last = page[len(page)-1].ID
+		var labs []labInfo
+		for _, r := range page {
+			if r.RecordStatus == model.RecordActive && r.State != permExit && strings.HasPrefix(r.VillageCode, sc.Region) &&
+				a.InScope(r.VillageCode) {
+				labs = append(labs, r.info())
+			}
+		}
+		if len(labs) == 0 {
+			if len(page) < buildPage {
+				break
+			}
+			continue
+		}
 		ids := make([]int64, len(labs))
 		for i, l := range labs {
 			ids[i] = l.ID
@@ -303,7 +314,7 @@ func (s *Service) Recount(ctx context.Context, p Params, depth int) (*Table, err
 			vs.add(&factLite{VillageCode: r.VillageCode, HouseholdID: r.HouseholdID, LastCounted: r.LastCounted,
 				ThisCounted: r.ThisCounted, Willing: r.Willing, Scope: r.Scope, PointToPoint: r.PointToPoint})
 		}
-		if len(labs) < buildPage {
+		if len(page) < buildPage {
 			break
 		}
 	}

@@ -17,7 +17,7 @@ export default function PageHeader(props: Props) {
   return (
     <View className={isH5 ? 'page-header' : 'page-header page-header-mini'}>
       {isH5 && props.back ? (
-        <Text className='page-header-back' onClick={() => Taro.navigateBack().catch(() => undefined)}>
+        <Text className='page-header-back' data-testid='page-back' onClick={() => Taro.navigateBack().catch(() => undefined)}>
           ‹ 返回
         </Text>
       ) : (

@@ -21,3 +21,11 @@ export function shortPlace(name: string): string {
   const parts = (name || '').split(/\s+/).filter(Boolean)
   return parts.length > 2 ? parts.slice(-2).join(' ') : parts.join(' ')
 }
+
+/** maskName hides the middle of a name for an employer's candidate list: 马小军 → 马*军, 马军 → 马*. */
+export function maskName(name: string): string {
+  const chars = Array.from((name || '').trim())
+  if (chars.length <= 1) return chars.join('')
+  if (chars.length === 2) return `${chars[0]}*`
+  return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1]
+}

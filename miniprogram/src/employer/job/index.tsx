@@ -5,7 +5,7 @@ import type { Candidate, Job } from '../../types/jobs'
 import { candidates, closeMyJob, confirmHire, invite, myJob, recordDeparture } from '../../services/jobs'
 import { errorMessage } from '../../services/request'
 import { showDate, today } from '../../utils/date'
-import { perkLabels, wageText } from '../../utils/jobs'
+import { maskName, perkLabels, wageText } from '../../utils/jobs'
 import BigButton from '../../components/BigButton'
 import { YesNo } from '../../components/Chips'
 import ErrorBanner from '../../components/ErrorBanner'
@@ -150,7 +150,7 @@ export default function EmployerJob() {
         <View key={c.application_id} className='card' data-testid='candidate' data-labourer-id={c.labourer_id}>
           <View className='row-head'>
             <View className='big-name' data-testid='candidate-name'>
-              {c.name}
+              {maskName(c.name)}
             </View>
             <View className={`tag ${c.status === 'hired' ? 'tag-ok' : ''}`} data-testid='candidate-status'>
               {c.status === 'submitted' ? c.kind_label : c.status_label}
@@ -192,7 +192,7 @@ export default function EmployerJob() {
         </View>
       ))}
 
-      <Sheet visible={!!hiring} title={`确认录用 ${hiring ? hiring.name : ''}`} onClose={() => setHiring(null)} tall>
+      <Sheet visible={!!hiring} title={`确认录用 ${hiring ? maskName(hiring.name) : ''}`} onClose={() => setHiring(null)} tall>
         <ErrorBanner message={hireForm.formError} />
         <Field label='上岗日期' name='hired_at' required error={hireForm.fieldErrors.hired_at}>
           <Picker mode='date' value={hireDate} end={today()} onChange={(e) => setHireDate(e.detail.value)}>
@@ -215,7 +215,7 @@ export default function EmployerJob() {
         </BigButton>
       </Sheet>
 
-      <Sheet visible={!!leaving} title={`登记离职 ${leaving ? leaving.name : ''}`} onClose={() => setLeaving(null)}>
+      <Sheet visible={!!leaving} title={`登记离职 ${leaving ? maskName(leaving.name) : ''}`} onClose={() => setLeaving(null)}>
         <ErrorBanner message={leaveForm.formError} />
         <Field label='离职日期' name='left_at' required error={leaveForm.fieldErrors.left_at}>
           <Picker mode='date' value={leftAt} end={today()} onChange={(e) => setLeftAt(e.detail.value)}>

@@ -92,6 +92,16 @@ export default function OfficeHome() {
           招聘管理
         </BigButton>
       ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'admin') ? (
+        <BigButton tone='green' icon='💰' onClick={() => Taro.navigateTo({ url: '/taskforce/subsidies/index' })} testid='open-subsidies'>
+          补贴审核与发放
+        </BigButton>
+      ) : null}
+      {me && me.role === 'employer' ? (
+        <BigButton tone='green' icon='💰' onClick={() => Taro.navigateTo({ url: '/employer-subsidy/index' })} testid='open-employer-subsidy'>
+          吸纳就业奖补
+        </BigButton>
+      ) : null}
       <BigButton tone='plain' onClick={() => Taro.navigateTo({ url: ME_PAGE })}>
         我的
       </BigButton>

@@ -24,7 +24,7 @@ export default function NewClaimPage() {
   const [policyId, setPolicyId] = useState('')
   const [from, setFrom] = useState<PickedRegion | null>(null)
   const [to, setTo] = useState<PickedRegion | null>(null)
-  const [date, setDate] = useState('')
+  const [date, setDate] = useState(today())
   const [photo, setPhoto] = useState('')
   const [result, setResult] = useState<{ claim: Claim; existing: boolean } | null>(null)
   const s = useSubmit()

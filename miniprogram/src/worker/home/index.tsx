@@ -107,6 +107,9 @@ export default function WorkerHome() {
           ) : null}
         </BigButton>
       </View>
+      <BigButton tone='blue' icon='🚌' testid='open-claims' onClick={() => Taro.navigateTo({ url: '/worker/claims/index' })}>
+        交通补助
+      </BigButton>
       <View className='section-title'>情况有变化？点一下告诉我们</View>
       <ReportButtons onPick={onPick} busy={busy} />
       <View className='section-title'>以前的记录</View>
