@@ -232,7 +232,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 	if a.cfg.AppEnv == config.EnvProduction {
 		return errors.New("demo data is refused in production")
 	}
-	s := demo.Seeder{DB: a.db, Regions: a.regions, Registry: a.registry, Status: a.status, Now: time.Now}
+	s := demo.Seeder{DB: a.db, Regions: a.regions, Registry: a.registry, Status: a.status, Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Now: time.Now}
 	return s.Seed(ctx)
 }
 

@@ -33,3 +33,9 @@ done
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART" node miniprogram/e2e/worker-return.mjs
 # Issue 3: a cadre's offline draft survives a reload, is submitted, and the task force confirms it.
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/cadre-verify" node miniprogram/e2e/cadre-verify.mjs
+# Issue 5: a worker's transport claim is approved at once under 免审即享 and goes into 公示 (the run
+# stops there: the notice period runs on the real clock).
+BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/worker-claim" node miniprogram/e2e/worker-claim.mjs
+# Issue 4: the returnee's matching job is in their feed and inbox with reasons; they apply, the
+# employer confirms the hire, the case closes as placed and the worker's status shows the job.
+BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/worker-job" node miniprogram/e2e/worker-job.mjs
