@@ -11,6 +11,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
+	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
 // mountJobs registers the employers, jobs, applications and hires routes on the authenticated group (issue 4).
@@ -275,7 +276,7 @@ func (s *Server) toCandidate(c *jobs.Candidate) candidateView {
 	l, ap := &c.Labourer, &c.Application
 	return candidateView{ApplicationID: idString(ap.ID), LabourerID: idString(ap.LabourerID), Kind: ap.Kind,
 		KindLabel: model.ApplicationKinds.Label(ap.Kind), Status: ap.Status, StatusLabel: model.ApplicationStates.Label(ap.Status),
-		Note: ap.Note, AppliedAt: stamp(ap.CreatedAt), Name: l.Name, PhoneMasked: l.PhoneMasked,
+		Note: ap.Note, AppliedAt: stamp(ap.CreatedAt), Name: pii.MaskName(l.Name), PhoneMasked: l.PhoneMasked,
 		Age: jobs.AgeOn(l.BirthDate, s.Jobs.Today()), LabourCapacity: l.LabourCapacity,
 		LabourCapacityLabel: model.LabourCapacities.Label(l.LabourCapacity), SkillLevel: l.SkillLevel,
 		SkillLevelLabel: model.SkillLevels.Label(l.SkillLevel), VillageCode: l.VillageCode,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
+	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
 // Tests of employers, jobs, applications and hires (issue 4 items 1–3).
@@ -823,5 +824,17 @@ func TestOpenAPIJobsSchemas(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("%s: document %v, model %v", name, got, want)
 		}
+	}
+}
+
+// TestCandidateNamesMasked: an employer sees applicants' names masked (马*军),
+// never whole; the whole name stays with the back office that needs it.
+func TestCandidateNamesMasked(t *testing.T) {
+	if got := pii.MaskName("马小军"); got != "马*军" {
+		t.Fatalf("MaskName: %q", got)
+	}
+	v := (&Server{Deps: Deps{Jobs: jobs.New(st.db, st.box, st.regions, st.auth, time.Now), Regions: st.regions}}).toCandidate(&jobs.Candidate{Labourer: model.Labourer{Name: "马小军"}})
+	if v.Name != "马*军" {
+		t.Fatalf("candidate name %q shown whole", v.Name)
 	}
 }

@@ -129,19 +129,8 @@ func (s *Service) checkSecondFactor(ctx context.Context, a *actor.Actor, code st
 	return nil
 }
 
-// MaskName shows a name's first and last characters: 马*军, 马*, 欧阳**娜.
-func MaskName(name string) string {
-	r := []rune(strings.TrimSpace(name))
-	switch len(r) {
-	case 0:
-		return ""
-	case 1:
-		return string(r)
-	case 2:
-		return string(r[0]) + "*"
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
-}
+// MaskName is pii.MaskName, kept here for the package's callers.
+func MaskName(name string) string { return pii.MaskName(name) }
 
 // MaskAccount shows a bank account's first four and last four digits:
 // 6222***********1234.

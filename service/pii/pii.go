@@ -108,6 +108,20 @@ func MaskID(id string) string {
 	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
 }
 
+// MaskName shows a name's first and last characters: 马*军, 马*, 欧阳**娜.
+func MaskName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	switch len(r) {
+	case 0:
+		return ""
+	case 1:
+		return string(r)
+	case 2:
+		return string(r[0]) + "*"
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
+}
+
 // MaskPhone shows 138****1234.
 func MaskPhone(p string) string {
 	if len(p) != 11 {
