@@ -337,6 +337,7 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 	leader := infra.NewLeader(a.redis.Client, schedulerLease, a.log, infra.LeaderOptions{})
 	b.done.Go(func() {
 		leader.Run(rctx, func(ctx context.Context) {
+			go expireJobs(ctx, jobs.New(a.db, a.box, a.regions, a.auth, time.Now), a.log)
 			a.cases.RunSweeper(ctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
 		})
 	})
@@ -347,6 +348,28 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 		}
 	})
 	return b, nil
+}
+
+// jobExpiryEvery is how often the leader closes jobs whose 有效期 has passed
+// (reads already treat them as closed; this writes it down).
+const jobExpiryEvery = 10 * time.Minute
+
+// expireJobs closes expired jobs until ctx ends.
+func expireJobs(ctx context.Context, j *jobs.Service, log *slog.Logger) {
+	t := time.NewTicker(jobExpiryEvery)
+	defer t.Stop()
+	for {
+		if n, err := j.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("closing expired jobs failed", "err", err.Error())
+		} else if n > 0 {
+			log.Info("expired jobs closed", "jobs", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (b *background) stop() {

@@ -44,3 +44,9 @@ IMPORT_BENCH_ROWS=$IMPORT_BENCH_ROWS go test ./service/importer/ -run '^$' -benc
 
 echo "== six lists (issue 3): one county from individual records"
 go test ./service/lists/ -run '^$' -bench . -benchtime=1x -count=1 | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+
+echo "== return reported -> push handed to the channel (issue 4): p50/p99/max at 100 returns/s (aim p99 <= 2 s)"
+BENCH_SECONDS="${BENCH_SECONDS:-10}" go test ./service/returncase/ -run '^$' -bench 'BenchmarkReturnToPush' -benchtime=1x -count=1 | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+
+echo "== queue throughput (issue 4): outbox Relay + Worker and plain asynq, beside redis-benchmark on the same Redis"
+go test ./service/outbox/ -run '^$' -bench 'BenchmarkQueueThroughput' -benchtime=1x -count=1 | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
