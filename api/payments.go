@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,11 +51,11 @@ func (s *Server) mountPayments(in *gin.RouterGroup) {
 	in.POST("/batches/:id/results", pay, s.uploadResults)
 	in.POST("/batches/:id/reconcile", pay, s.reconcileBatch)
 
-	in.GET("/labourers/:id/bank-account", roles(model.RoleTaskforce, model.RoleAdmin), s.getLabourerAccount)
-	in.PUT("/labourers/:id/bank-account", pay, s.putLabourerAccount)
-	in.PUT("/employers/:id/bank-account", pay, s.putEmployerAccount)
-	in.GET("/me/bank-account", roles(model.RoleWorker), s.getMyAccount)
-	in.PUT("/me/bank-account", roles(model.RoleWorker), s.putMyAccount)
+	in.GET("/labourers/:id/bank-account", roles(model.RoleTaskforce, model.RoleAdmin), s.bankAccountOf(pathID))
+	in.PUT("/labourers/:id/bank-account", pay, s.setBankAccount(pathID, s.Payments.SetLabourerAccount))
+	in.PUT("/employers/:id/bank-account", pay, s.setBankAccount(pathID, s.Payments.SetEmployerAccount))
+	in.GET("/me/bank-account", roles(model.RoleWorker), s.bankAccountOf(myLabourer))
+	in.PUT("/me/bank-account", roles(model.RoleWorker), s.setBankAccount(myLabourer, s.Payments.SetLabourerAccount))
 }
 
 // ---- views ----
@@ -724,56 +725,45 @@ func (r bankAccountRequest) input() payment.BankInput {
 	return payment.BankInput{HolderName: r.HolderName, Number: r.Number, BankName: r.BankName}
 }
 
-func (s *Server) getLabourerAccount(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
+// bankAccountOf answers with the bank account of the owner whose id owner
+// reads from the request (a path id, or the worker's own labourer).
+func (s *Server) bankAccountOf(owner func(*gin.Context) (int64, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := owner(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		b, err := s.Payments.LabourerAccount(c.Request.Context(), id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, toBankView(b))
 	}
-	b, err := s.Payments.LabourerAccount(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toBankView(b))
 }
 
-func (s *Server) putLabourerAccount(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
+// setBankAccount binds a bank account and stores it for the owner.
+func (s *Server) setBankAccount(owner func(*gin.Context) (int64, error),
+	set func(context.Context, int64, payment.BankInput) (*model.BankAccount, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := owner(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var req bankAccountRequest
+		if err := bind(c, &req); err != nil {
+			fail(c, err)
+			return
+		}
+		b, err := set(c.Request.Context(), id, req.input())
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, toBankView(b))
 	}
-	var req bankAccountRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.SetLabourerAccount(c.Request.Context(), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toBankView(b))
-}
-
-func (s *Server) putEmployerAccount(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req bankAccountRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.SetEmployerAccount(c.Request.Context(), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toBankView(b))
 }
 
 func myLabourer(c *gin.Context) (int64, error) {
@@ -782,37 +772,4 @@ func myLabourer(c *gin.Context) (int64, error) {
 		return 0, apperr.Forbidden("请先完成身份绑定")
 	}
 	return a.LabourerID, nil
-}
-
-func (s *Server) getMyAccount(c *gin.Context) {
-	id, err := myLabourer(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.LabourerAccount(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toBankView(b))
-}
-
-func (s *Server) putMyAccount(c *gin.Context) {
-	id, err := myLabourer(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req bankAccountRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.SetLabourerAccount(c.Request.Context(), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toBankView(b))
 }
