@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e.sh BIN ARTIFACT_DIR — start a real `serve` on the test MariaDB and
 # Redis (scripts/services.sh must be running), with dev login and demo data,
-# then click through the H5 app in headless Chromium.
+# then click through the H5 app in headless Chromium (miniprogram/e2e/*.mjs, on lib.mjs).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$(realpath "$1")"
@@ -14,7 +14,7 @@ mysql_base="${TEST_MYSQL_DSN%/*}"
 mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 DATA="$(mktemp -d)"
 export APP_ENV=development DATA_DIR="$DATA" DATABASE_URL="$mysql_base/$DB" REDIS_URL="${TEST_REDIS_URL%/*}/14" \
-	DEV_LOGIN=true SEED_DEMO=true IN_PROCESS_WORKER=true HTTP_ADDR="127.0.0.1:$PORT" LOG_LEVEL=warn
+	DEV_LOGIN=true DEV_CLOCK=true SEED_DEMO=true IN_PROCESS_WORKER=true HTTP_ADDR="127.0.0.1:$PORT" LOG_LEVEL=warn
 cleanup() {
 	[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
 	mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "DROP DATABASE IF EXISTS $DB" || true
@@ -33,8 +33,9 @@ done
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART" node miniprogram/e2e/worker-return.mjs
 # Issue 3: a cadre's offline draft survives a reload, is submitted, and the task force confirms it.
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/cadre-verify" node miniprogram/e2e/cadre-verify.mjs
-# Issue 5: a worker's transport claim is approved at once under 免审即享 and goes into 公示 (the run
-# stops there: the notice period runs on the real clock).
+# Issue 5: a worker's transport claim is approved at once under 免审即享, goes through 公示 (the
+# development clock skips the notice period), a maker–checker batch and the bank file, and shows
+# 已发放 on the phone.
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/worker-claim" node miniprogram/e2e/worker-claim.mjs
 # Issue 4: the returnee's matching job is in their feed and inbox with reasons; they apply, the
 # employer confirms the hire, the case closes as placed and the worker's status shows the job.
