@@ -15,26 +15,37 @@ var (
 	errInvalidSubject = apperr.Invalid("subject_type", "invalid", "对象类型不对")
 )
 
+// optionGroups are every single-choice group the clients show, with their
+// Chinese labels; the mini-program keeps a generated copy for a cadre with no
+// signal (miniprogram/src/generated/options.ts, checked by TestOfflineOptions).
+var optionGroups = map[string]model.Enum{
+	"report_kinds":          model.StatusReports,
+	"return_reasons":        model.ReturnReasons,
+	"no_plan_reasons":       model.NoPlanReasons,
+	"employment_forms":      model.EmploymentForms,
+	"industries":            model.Industries,
+	"labour_capacities":     model.LabourCapacities,
+	"skill_levels":          model.SkillLevels,
+	"educations":            model.Educations,
+	"population_categories": model.PopulationCategories,
+	"ethnicities":           model.Ethnicities,
+	"place_scopes":          model.PlaceScopes,
+	"labourer_states":       model.LabourerStates,
+	"temp_exit_reasons":     model.TempExitReasons,
+	"perm_exit_reasons":     model.PermExitReasons,
+	"roles":                 model.Roles,
+	"verifications":         model.Verifications,
+	"not_out_types":         model.NotOutTypes,
+	"organised_outputs":     model.OrganisedOutputs,
+	"training_categories":   model.TrainingCategories,
+	"employment_services":   model.EmploymentServices,
+	"contact_methods":       model.ContactMethods,
+}
+
 // options gives the client every single-choice group with its Chinese labels.
 func (s *Server) options(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")
-	c.JSON(http.StatusOK, gin.H{
-		"report_kinds":          model.StatusReports,
-		"return_reasons":        model.ReturnReasons,
-		"no_plan_reasons":       model.NoPlanReasons,
-		"employment_forms":      model.EmploymentForms,
-		"industries":            model.Industries,
-		"labour_capacities":     model.LabourCapacities,
-		"skill_levels":          model.SkillLevels,
-		"educations":            model.Educations,
-		"population_categories": model.PopulationCategories,
-		"ethnicities":           model.Ethnicities,
-		"place_scopes":          model.PlaceScopes,
-		"labourer_states":       model.LabourerStates,
-		"temp_exit_reasons":     model.TempExitReasons,
-		"perm_exit_reasons":     model.PermExitReasons,
-		"roles":                 model.Roles,
-	})
+	c.JSON(http.StatusOK, optionGroups)
 }
 
 type regionView struct {

@@ -77,6 +77,16 @@ export type OptionGroup =
   | 'population_categories'
   | 'ethnicities'
   | 'place_scopes'
+  | 'labourer_states'
+  | 'temp_exit_reasons'
+  | 'perm_exit_reasons'
+  | 'roles'
+  | 'verifications'
+  | 'not_out_types'
+  | 'organised_outputs'
+  | 'training_categories'
+  | 'employment_services'
+  | 'contact_methods'
 
 export type Options = Partial<Record<OptionGroup, Option[]>>
 

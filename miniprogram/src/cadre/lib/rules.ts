@@ -1,6 +1,7 @@
 // The collection form's fill rules (seed 002 填表规则) on the phone: which sections show for
 // the answers given, and which answers are still missing. The server checks again and its
 // field errors win; these checks let a cadre finish a form with no network.
+import { OFFLINE_OPTIONS } from '../../generated/options'
 import type { FormValues, VisitProof } from '../../types/verify'
 
 export type SectionId =
@@ -37,13 +38,7 @@ export const SECTION_TITLES: Record<SectionId, string> = {
 }
 
 /** SERVICE_ITEMS: 本年度享受就业服务项目, each with a count. */
-export const SERVICE_ITEMS: Array<{ code: string; label: string }> = [
-  { code: 'guidance', label: '职业指导' },
-  { code: 'placement', label: '职业介绍' },
-  { code: 'startup', label: '创业服务' },
-  { code: 'training', label: '职业培训' },
-  { code: 'other', label: '其他' }
-]
+export const SERVICE_ITEMS: Array<{ code: string; label: string }> = OFFLINE_OPTIONS.employment_services
 
 export function emptyValues(day: Date = new Date()): FormValues {
   return {
