@@ -34,6 +34,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/config"
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/auth"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/demo"
 	"github.com/jiuyebang/jiuyebang/service/derive"
 	"github.com/jiuyebang/jiuyebang/service/importer"
@@ -115,6 +116,7 @@ const minRegions = 19224
 type app struct {
 	cfg      *config.Config
 	log      *slog.Logger
+	clock    *clock.Clock // every service's now; DEV_CLOCK lets /api/v1/dev/clock move it (this process only)
 	db       *gorm.DB
 	reads    *gorm.DB // reads that tolerate replication lag: the replica when DATABASE_REPLICA_URL is set, else db
 	redis    *infra.Redis
@@ -132,7 +134,7 @@ type app struct {
 }
 
 func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis bool) (*app, error) {
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, clock: clock.New()}
 	var err error
 	if a.db, err = infra.OpenDB(cfg.DatabaseURL, cfg.DataDir, log); err != nil {
 		return nil, err
@@ -150,7 +152,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger, withRedis b
 		return nil, err
 	}
 	a.regions = region.New(a.db)
-	now := time.Now
+	now := a.clock.Now
 	var wx auth.WeChat
 	var sender push.WeChat // nil unless WeChat is configured: never a typed nil
 	if cfg.WeChatAppID != "" && a.redis != nil {
@@ -232,7 +234,7 @@ func (a *app) seedDemo(ctx context.Context) error {
 	if a.cfg.AppEnv == config.EnvProduction {
 		return errors.New("demo data is refused in production")
 	}
-	s := demo.Seeder{DB: a.db, Regions: a.regions, Registry: a.registry, Status: a.status, Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Now: time.Now}
+	s := demo.Seeder{DB: a.db, Regions: a.regions, Registry: a.registry, Status: a.status, Jobs: jobs.New(a.db, a.box, a.regions, a.auth, a.clock.Now), Now: a.clock.Now}
 	return s.Seed(ctx)
 }
 
@@ -252,8 +254,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var devClock *clock.Clock // mounts /api/v1/dev/clock
+	if cfg.DevClock {
+		devClock = a.clock
+		log.Warn("DEV_CLOCK is on: PUT /api/v1/dev/clock moves this process's clock (other processes keep theirs)")
+	}
+	now := a.clock.Now
 	handler := api.New(api.Deps{Logger: log, DB: a.db, Redis: a.redis.Client, Metrics: reg, Auth: a.auth, Registry: a.registry,
-		Status: a.status, Verify: a.verify, Lists: lists.New(a.reads, a.regions, time.Now), Reports: a.reports, Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, time.Now), Payments: payment.New(a.db, a.box, payment.Options{}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, time.Now), Push: a.push, Cases: a.cases, KPI: kpi.New(a.db, a.regions, a.cases), Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
+		Status: a.status, Verify: a.verify, Lists: lists.New(a.reads, a.regions, now), Reports: a.reports, Importer: a.importer, Subsidy: subsidy.New(a.db, a.regions, now), Payments: payment.New(a.db, a.box, payment.Options{Now: now}), Jobs: jobs.New(a.db, a.box, a.regions, a.auth, now), Push: a.push, Cases: a.cases, KPI: kpi.New(a.db, a.regions, a.cases), Clock: devClock, Regions: a.regions, BodyLimit: cfg.BodyLimit, Limits: api.Limits{PerIPPerMin: cfg.RatePerMin}, TrustedProxies: cfg.TrustedProxies, Web: web.FS()})
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -337,7 +345,7 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 	leader := infra.NewLeader(a.redis.Client, schedulerLease, a.log, infra.LeaderOptions{})
 	b.done.Go(func() {
 		leader.Run(rctx, func(ctx context.Context) {
-			go expireJobs(ctx, jobs.New(a.db, a.box, a.regions, a.auth, time.Now), a.log)
+			go expireJobs(ctx, jobs.New(a.db, a.box, a.regions, a.auth, a.clock.Now), a.log)
 			a.cases.RunSweeper(ctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
 		})
 	})

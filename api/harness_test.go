@@ -69,6 +69,7 @@ type stack struct {
 	wx       *wechattest.Server
 	push     *push.Service
 	engine   *gin.Engine
+	deps     Deps // what engine was built from; a test may build another engine from a copy
 	logs     *bytes.Buffer
 }
 
@@ -145,10 +146,11 @@ func newStack(db *gorm.DB, r *infra.Redis, lim Limits) (*stack, error) {
 	if lim == (Limits{}) {
 		lim = Limits{PerIPPerMin: 1 << 20, LoginPerMin: 1 << 20, PhonePerHour: 1 << 20, BindPerHour: 1 << 20, ReportsPerMin: 1 << 20, RevealsPerHour: 1 << 20}
 	}
-	s.engine = New(Deps{Logger: log, DB: db, Redis: r.Client, Metrics: prometheus.NewRegistry(), Auth: s.auth,
+	s.deps = Deps{Logger: log, DB: db, Redis: r.Client, Metrics: prometheus.NewRegistry(), Auth: s.auth,
 		Registry: s.registry, Status: s.status, Verify: s.verify, Lists: lists.New(db, s.regions, now), Push: s.push, Cases: s.cases, KPI: kpi.New(db, s.regions, s.cases), Regions: s.regions, BodyLimit: 64 << 10, Limits: lim,
 		Reports:  mustReports(report.New(db, s.regions, lists.New(db, s.regions, now), now, log)),
-		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log}), Jobs: jobs.New(db, s.box, s.regions, s.auth, now), Subsidy: subsidy.New(db, s.regions, now), Payments: payment.New(db, s.box, payment.Options{Now: now})})
+		Importer: importer.New(db, s.box, s.registry, s.regions, importer.Options{Now: now, Logger: log}), Jobs: jobs.New(db, s.box, s.regions, s.auth, now), Subsidy: subsidy.New(db, s.regions, now), Payments: payment.New(db, s.box, payment.Options{Now: now})}
+	s.engine = New(s.deps)
 	return s, nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/auth"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/importer"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/jobs"
@@ -58,6 +59,7 @@ type Deps struct {
 	Push      *push.Service       // worker inbox, SMS consent, WeChat subscription quota
 	Cases     *returncase.Service // the 72-hour case, matching and the worker's recommended jobs
 	KPI       *kpi.Service        // monthly 72-hour KPIs and subsidy totals by region (issue 6)
+	Clock     *clock.Clock        // DEV_CLOCK only: the clock /api/v1/dev/clock moves; nil = no such routes
 	Regions   Regions
 	BodyLimit int64
 	Limits    Limits
@@ -124,6 +126,7 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/options", s.options)
 	v1.GET("/regions", s.regionChildren)
 	v1.GET("/regions/lookup", s.regionLookup)
+	s.mountDevClock(v1)
 
 	a := v1.Group("/auth", s.rl.limit("login", lim.LoginPerMin, time.Minute, byIP))
 	a.GET("/dev/accounts", s.devAccounts)

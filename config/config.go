@@ -57,6 +57,7 @@ type Config struct {
 	SMSTemplateCaseUpdate string // SMS_TEMPLATE_CASE_UPDATE
 
 	DevLogin       bool // DEV_LOGIN: pick a demo account of any role (embedded default only)
+	DevClock       bool // DEV_CLOCK: GET/PUT /api/v1/dev/clock move this process's clock forward (default off; refused in production)
 	SeedDemo       bool // SEED_DEMO: demo accounts and data on start
 	InProcessQueue bool // IN_PROCESS_WORKER: run the queue worker inside serve
 
@@ -137,6 +138,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		def  bool
 	}{
 		{"DEV_LOGIN", &c.DevLogin, dev && c.Embedded},
+		{"DEV_CLOCK", &c.DevClock, false},
 		{"SEED_DEMO", &c.SeedDemo, dev && c.Embedded},
 		{"IN_PROCESS_WORKER", &c.InProcessQueue, c.RedisURL == ""},
 	}
@@ -306,6 +308,9 @@ func (c *Config) Validate() error {
 		if c.SeedDemo {
 			errs = append(errs, errors.New("SEED_DEMO is refused in production"))
 		}
+		if c.DevClock {
+			errs = append(errs, errors.New("DEV_CLOCK is refused in production"))
+		}
 		if c.SMSProvider == SMSFake {
 			errs = append(errs, errors.New("SMS_PROVIDER=fake is refused in production (use aliyun or none)"))
 		}
@@ -344,6 +349,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("sms_template_job_match", c.SMSTemplateJobMatch),
 		slog.String("sms_template_case_update", c.SMSTemplateCaseUpdate),
 		slog.Bool("dev_login", c.DevLogin),
+		slog.Bool("dev_clock", c.DevClock),
 		slog.Bool("seed_demo", c.SeedDemo),
 		slog.Bool("in_process_worker", c.InProcessQueue),
 		slog.Any("trusted_proxies", c.TrustedProxies),

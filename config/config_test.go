@@ -31,7 +31,7 @@ func TestEmbeddedDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Embedded || !c.DevLogin || !c.SeedDemo || !c.InProcessQueue || c.HTTPAddr != ":8080" {
+	if !c.Embedded || !c.DevLogin || !c.SeedDemo || !c.InProcessQueue || c.HTTPAddr != ":8080" || c.DevClock {
 		t.Fatalf("embedded defaults: %+v", c)
 	}
 	if err := c.EnsureDevKeys(); err != nil {
@@ -69,6 +69,7 @@ func TestProductionRefusals(t *testing.T) {
 		want   string
 	}{
 		{"dev login", map[string]string{"DEV_LOGIN": "true"}, "DEV_LOGIN"},
+		{"dev clock", map[string]string{"DEV_CLOCK": "true"}, "DEV_CLOCK"},
 		{"demo data", map[string]string{"SEED_DEMO": "true"}, "SEED_DEMO"},
 		{"no database", map[string]string{"DATABASE_URL": ""}, "DATABASE_URL"},
 		{"no redis", map[string]string{"REDIS_URL": ""}, "REDIS_URL"},
@@ -100,7 +101,7 @@ func TestProductionRefusals(t *testing.T) {
 }
 
 func TestBadValues(t *testing.T) {
-	for _, kv := range [][2]string{{"DEV_LOGIN", "maybe"}, {"ACCESS_TTL", "soon"}, {"BODY_LIMIT", "big"}, {"JWT_KEY", "%%%"}, {"LOG_LEVEL", "loud"}} {
+	for _, kv := range [][2]string{{"DEV_LOGIN", "maybe"}, {"DEV_CLOCK", "later"}, {"ACCESS_TTL", "soon"}, {"BODY_LIMIT", "big"}, {"JWT_KEY", "%%%"}, {"LOG_LEVEL", "loud"}} {
 		if _, err := Load(env(map[string]string{kv[0]: kv[1]})); err == nil {
 			t.Errorf("%s=%s accepted", kv[0], kv[1])
 		}
