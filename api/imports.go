@@ -124,12 +124,7 @@ func (s *Server) uploadImport(c *gin.Context) {
 }
 
 func (s *Server) listImports(c *gin.Context) {
-	page, err := queryInt(c, "page", 1, 1, 100000)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	size, err := queryInt(c, "page_size", 20, 1, 100)
+	page, size, err := paging(c, 20, 100)
 	if err != nil {
 		fail(c, err)
 		return
@@ -252,11 +247,7 @@ func (s *Server) listChanges(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if q.Page, err = queryInt(c, "page", 1, 1, 100000); err != nil {
-		fail(c, err)
-		return
-	}
-	if q.PageSize, err = queryInt(c, "page_size", 20, 1, 100); err != nil {
+	if q.Page, q.PageSize, err = paging(c, 20, 100); err != nil {
 		fail(c, err)
 		return
 	}

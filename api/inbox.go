@@ -70,12 +70,7 @@ func toMessageView(m model.Message) messageView {
 }
 
 func (s *Server) myInbox(c *gin.Context) {
-	page, err := queryInt(c, "page", 1, 1, 100000)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	size, err := queryInt(c, "page_size", 20, 1, push.MaxPageSize)
+	page, size, err := paging(c, 20, push.MaxPageSize)
 	if err != nil {
 		fail(c, err)
 		return

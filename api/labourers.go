@@ -92,12 +92,7 @@ func (s *Server) toDetail(l *model.Labourer) labourerDetail {
 }
 
 func (s *Server) listLabourers(c *gin.Context) {
-	page, err := queryInt(c, "page", 1, 1, 100000)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	size, err := queryInt(c, "page_size", 20, 1, registry.MaxPageSize)
+	page, size, err := paging(c, 20, registry.MaxPageSize)
 	if err != nil {
 		fail(c, err)
 		return

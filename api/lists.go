@@ -193,12 +193,7 @@ func (s *Server) listPeople(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	page, err := queryInt(c, "page", 1, 1, 100000)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	size, err := queryInt(c, "page_size", 20, 1, lists.MaxPageSize)
+	page, size, err := paging(c, 20, lists.MaxPageSize)
 	if err != nil {
 		fail(c, err)
 		return

@@ -144,6 +144,15 @@ func queryInt(c *gin.Context, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
+// paging reads the page (from 1) and page_size (default def, at most max) query parameters.
+func paging(c *gin.Context, def, max int) (page, size int, err error) {
+	if page, err = queryInt(c, "page", 1, 1, 100000); err != nil {
+		return 0, 0, err
+	}
+	size, err = queryInt(c, "page_size", def, 1, max)
+	return page, size, err
+}
+
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 func idPtr(id *int64) *string {

@@ -212,14 +212,7 @@ func (s *Server) listForms(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func pageOf(c *gin.Context) (int, int, error) {
-	page, err := queryInt(c, "page", 1, 1, 100000)
-	if err != nil {
-		return 0, 0, err
-	}
-	size, err := queryInt(c, "page_size", 20, 1, verify.MaxPageSize)
-	return page, size, err
-}
+func pageOf(c *gin.Context) (int, int, error) { return paging(c, 20, verify.MaxPageSize) }
 
 type pendingReportView struct {
 	ID        string        `json:"id"`
