@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -24,6 +25,7 @@ func (s *Server) mountReports(in *gin.RouterGroup) {
 	g.GET("/provinces/export", s.reportExport("province"))
 	g.GET("/people", s.reportPeople)
 	g.GET("/targets", s.reportTargets)
+	g.GET("/trend", s.reportTrend)
 	w := in.Group("/reports", roles(model.RoleTaskforce, model.RoleAdmin))
 	w.PUT("/targets", s.setTarget)
 	w.DELETE("/targets/:id", s.deleteTarget)
@@ -333,4 +335,66 @@ func (s *Server) deleteTarget(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// trendFigures are seed 001 附件's 今年已外出务工 columns on one day.
+type trendFigures struct {
+	Total       int `json:"total"`
+	OutProvince int `json:"out_province"`
+	InProvince  int `json:"in_province"`
+	InCounty    int `json:"in_county"`
+}
+
+// trendMonth is one month of the work year beside the same month a year before.
+type trendMonth struct {
+	Month     string        `json:"month"` // 2026-10
+	Label     string        `json:"label"` // 10月
+	End       string        `json:"end"`
+	Reached   bool          `json:"reached"`
+	AsOf      *string       `json:"as_of"`
+	Partial   bool          `json:"partial"`
+	ThisYear  *trendFigures `json:"this_year"`
+	LastMonth string        `json:"last_month"`
+	LastEnd   string        `json:"last_end"`
+	LastYear  trendFigures  `json:"last_year"`
+}
+
+type trendResponse struct {
+	listContext
+	LastYear int          `json:"last_year"`
+	Months   []trendMonth `json:"months"`
+}
+
+func toTrendFigures(f report.MonthFigures) trendFigures {
+	return trendFigures{Total: f.Total, OutProvince: f.OutProvince, InProvince: f.InProvince, InCounty: f.InCounty}
+}
+
+func toTrendResponse(t *report.Trend) trendResponse {
+	out := trendResponse{listContext: toListContext(t.Scope), LastYear: t.Scope.Year - 1, Months: make([]trendMonth, 0, len(t.Months))}
+	for _, m := range t.Months {
+		tm := trendMonth{Month: m.End.Format("2006-01"), Label: fmt.Sprintf("%d月", int(m.End.Month())), End: date(m.End),
+			Reached: m.Reached, LastMonth: m.LastEnd.Format("2006-01"), LastEnd: date(m.LastEnd), LastYear: toTrendFigures(m.Last)}
+		if m.Reached {
+			asOf := date(m.AsOf)
+			this := toTrendFigures(m.This)
+			tm.AsOf, tm.ThisYear, tm.Partial = &asOf, &this, m.AsOf.Before(m.End)
+		}
+		out.Months = append(out.Months, tm)
+	}
+	return out
+}
+
+// reportTrend is the dashboard's monthly trend of 今年已外出务工.
+func (s *Server) reportTrend(c *gin.Context) {
+	p, err := listParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.Reports.Trend(c.Request.Context(), p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toTrendResponse(t))
 }

@@ -4,7 +4,7 @@ import "time"
 
 // reportModels lists the entities for provincial reports, targets and pre-aggregated counters (issue 6).
 func reportModels() []any {
-	return []any{&Target{}, &ReportFact{}, &ReportVillage{}, &ReportYear{}, &ReportDirty{}}
+	return []any{&Target{}, &ReportFact{}, &ReportVillage{}, &ReportMonth{}, &ReportYear{}, &ReportDirty{}}
 }
 
 // Target metrics (seed 002 二 "一超过、两不少于": 总量超过13037人, 省外务工不少于6553人).
@@ -71,9 +71,17 @@ type ReportFact struct {
 	Scope string `gorm:"size:16;not null"`
 	// PointToPoint: this year's 省外 work came through an organised
 	// transport job (Job.Transport, via EmploymentSpell.JobID).
-	PointToPoint bool      `gorm:"not null"`
-	AsOf         time.Time `gorm:"type:date;not null"`
-	ValidUntil   time.Time `gorm:"type:date;not null;index:idx_rf_valid,priority:2"`
+	PointToPoint bool `gorm:"not null"`
+	// ThisMonths and LastMonths are the 今年已外出务工 trend of this work year
+	// and the previous one: one character per month, October first, saying
+	// where the labourer stood at that month's end — '-' not counted, else
+	// the place of the work (MonthInCounty, MonthInProvince,
+	// MonthOutProvince). They depend on the records alone, not on the data
+	// date; a report reads only the months that have ended.
+	ThisMonths string    `gorm:"size:12;not null;default:''"`
+	LastMonths string    `gorm:"size:12;not null;default:''"`
+	AsOf       time.Time `gorm:"type:date;not null"`
+	ValidUntil time.Time `gorm:"type:date;not null;index:idx_rf_valid,priority:2"`
 }
 
 // ReportVillage is one village's figures for one report year, summed from
@@ -99,12 +107,42 @@ type ReportVillage struct {
 	WillingNotOut int `gorm:"not null"`
 }
 
-// ReportYear marks a report year whose ReportFact and ReportVillage rows
-// cover every labourer; a year without one is built on first use. The row
-// with Year 0 is the lock refreshes take.
+// Month states in ReportFact.ThisMonths and LastMonths.
+const (
+	MonthNotCounted  = '-'
+	MonthInCounty    = 'c' // 县内
+	MonthInProvince  = 'p' // 省内县外
+	MonthOutProvince = 'o' // 省外
+)
+
+// ReportMonth is one village's 今年已外出务工 count at the end of one month
+// of a report year (Month 1 is October, 12 September), this work year's and
+// the previous one's, summed from the ReportFact rows' month strings. Only
+// months with someone counted have a row.
+type ReportMonth struct {
+	Year        int    `gorm:"primaryKey;autoIncrement:false"`
+	VillageCode string `gorm:"primaryKey;size:12"`
+	Month       int    `gorm:"primaryKey;autoIncrement:false"`
+	ThisYear    int    `gorm:"not null"` // 今年已外出务工 共计, at the month's end
+	OutProvince int    `gorm:"not null"`
+	InProvince  int    `gorm:"not null"`
+	InCounty    int    `gorm:"not null"`
+	LastYear    int    `gorm:"not null"` // the same month's end of the previous work year
+	LastOut     int    `gorm:"not null"`
+	LastIn      int    `gorm:"not null"`
+	LastCounty  int    `gorm:"not null"`
+}
+
+// ReportYear marks a report year whose ReportFact, ReportVillage and
+// ReportMonth rows cover every labourer; a year without one, or built by an
+// older layout (Version), is built on first use. The row with Year 0 is the
+// lock refreshes take.
 type ReportYear struct {
 	Year    int `gorm:"primaryKey;autoIncrement:false"`
 	BuiltAt time.Time
+	// Version is the layout the year's rows were built with
+	// (report.RowsVersion); a year built by an older one is rebuilt.
+	Version int `gorm:"not null;default:0"`
 }
 
 // ReportDirty marks a labourer whose records changed since their ReportFact

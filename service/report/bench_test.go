@@ -127,6 +127,48 @@ func BenchmarkGansuRegionTable(b *testing.B) {
 	b.Logf("per table: %.1f ms (%d runs)", float64(b.Elapsed().Microseconds())/1000/float64(b.N), b.N)
 }
 
+// BenchmarkGansuTrend measures the dashboard's monthly trend for all of
+// Gansu on BenchmarkGansuRegionTable's population (the same setup): the
+// freshness check and one GROUP BY month over the village month rows, plus
+// the sum of the village rows for the month in progress.
+func BenchmarkGansuTrend(b *testing.B) {
+	n := 100000
+	if v := os.Getenv("REPORT_BENCH_LABOURERS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			b.Fatalf("REPORT_BENCH_LABOURERS=%q", v)
+		}
+	}
+	ctx := admin()
+	benchOnce.Do(func() { benchErr = setupBench(b, n) })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	e := bench.e
+	var rows int64
+	if err := e.db.Model(&model.ReportMonth{}).Where("year = ?", 2020).Count(&rows).Error; err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var t *report.Trend
+	for i := 0; i < b.N; i++ {
+		var err error
+		if t, err = e.rep.Trend(ctx, report.Params{Region: "62", Year: 2020}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/trend")
+	var line []string
+	for _, m := range t.Months {
+		if m.Reached {
+			line = append(line, fmt.Sprintf("%s %d/%d", m.End.Format("01"), m.This.Total, m.Last.Total))
+		}
+	}
+	b.Logf("Gansu trend (this/last year by month's end, %d month rows): %s", rows, strings.Join(line, ", "))
+	b.Logf("per trend: %.1f ms (%d runs)", float64(b.Elapsed().Microseconds())/1000/float64(b.N), b.N)
+}
+
 func setupBench(b *testing.B, n int) error {
 	dir, err := os.MkdirTemp("", "jyb-bench-")
 	if err != nil {

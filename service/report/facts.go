@@ -141,6 +141,8 @@ func (f *facts) row(l labInfo, y int, today time.Time) (model.ReportFact, bool) 
 	p := lists.PersonOf(y, asOf, spells, returns, plans)
 	r := model.ReportFact{LabourerID: l.ID, Year: y, VillageCode: l.VillageCode, HouseholdID: l.HouseholdID,
 		LastCounted: p.LastYear.Counted, ThisCounted: p.ThisYear.Counted, Willing: p.Willing, AsOf: asOf}
+	ds := deriveSpells(spells)
+	r.ThisMonths, r.LastMonths = monthStates(ds, y), monthStates(ds, y-1)
 	if r.ThisCounted {
 		r.Scope = placeOf(p.ThisYear)
 		if r.Scope == derive.ScopeOutProvince {
@@ -305,12 +307,18 @@ type factLite struct {
 	Willing      bool
 	Scope        string
 	PointToPoint bool
+	ThisMonths   string
+	LastMonths   string
 }
+
+// factCols are the fact row columns the village sums read.
+const factCols = "village_code, household_id, last_counted, this_counted, willing, scope, point_to_point, this_months, last_months"
 
 // villageSum sums one village's fact rows as they stream past.
 type villageSum struct {
-	v  model.ReportVillage
-	hh map[int64]*[2]int // household → last year's workers, of them working again
+	v      model.ReportVillage
+	hh     map[int64]*[2]int // household → last year's workers, of them working again
+	months monthSums
 }
 
 func newVillageSum(year int, code string) *villageSum {
@@ -352,6 +360,7 @@ func (vs *villageSum) add(r *factLite) {
 	} else if r.Willing {
 		v.WillingNotOut++
 	}
+	vs.months.add(r.ThisMonths, r.LastMonths)
 }
 
 // done applies the household comparison (service/derive) and returns the row.
@@ -376,8 +385,7 @@ func (s *Service) villages(tx *gorm.DB, y int, codes []string) error {
 		codes = codes[n:]
 		var rows []factLite
 		if err := tx.Model(&model.ReportFact{}).Where("year = ? AND village_code IN ?", y, part).
-			Select("village_code, household_id, last_counted, this_counted, willing, scope, point_to_point").
-			Scan(&rows).Error; err != nil {
+			Select(factCols).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("report: village rows: %w", err)
 		}
 		sums := map[string]*villageSum{}
@@ -393,15 +401,25 @@ func (s *Service) villages(tx *gorm.DB, y int, codes []string) error {
 		if err := tx.Where("year = ? AND village_code IN ?", y, part).Delete(&model.ReportVillage{}).Error; err != nil {
 			return fmt.Errorf("report: delete villages: %w", err)
 		}
+		if err := tx.Where("year = ? AND village_code IN ?", y, part).Delete(&model.ReportMonth{}).Error; err != nil {
+			return fmt.Errorf("report: delete months: %w", err)
+		}
 		out := make([]model.ReportVillage, 0, len(sums))
+		var months []model.ReportMonth
 		for _, c := range part {
 			if vs := sums[c]; vs != nil {
 				out = append(out, vs.done())
+				months = vs.months.rows(y, c, months)
 			}
 		}
 		if len(out) > 0 {
 			if err := tx.CreateInBatches(out, s.insertBatch()).Error; err != nil {
 				return fmt.Errorf("report: insert villages: %w", err)
+			}
+		}
+		if len(months) > 0 {
+			if err := tx.CreateInBatches(months, s.insertBatch()).Error; err != nil {
+				return fmt.Errorf("report: insert months: %w", err)
 			}
 		}
 	}
@@ -454,7 +472,8 @@ func contains(ys []int, y int) bool {
 
 func (s *Service) builtYears(ctx context.Context) ([]int, error) {
 	var ys []int
-	if err := s.db.WithContext(ctx).Model(&model.ReportYear{}).Where("year > 0").Order("year").Pluck("year", &ys).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&model.ReportYear{}).Where("year > 0 AND version = ?", RowsVersion).Order("year").
+		Pluck("year", &ys).Error; err != nil {
 		return nil, fmt.Errorf("report: years: %w", err)
 	}
 	return ys, nil
@@ -534,7 +553,7 @@ func (s *Service) refresh(ctx context.Context, y int, built []int, today time.Ti
 // dropAll forgets every built year (a bulk load invalidated them) and the
 // marks up to upTo; the caller rebuilds.
 func (s *Service) dropAll(tx *gorm.DB, upTo int64) error {
-	for _, q := range []any{&model.ReportFact{}, &model.ReportVillage{}} {
+	for _, q := range []any{&model.ReportFact{}, &model.ReportVillage{}, &model.ReportMonth{}} {
 		if err := tx.Where("1 = 1").Delete(q).Error; err != nil {
 			return err
 		}
@@ -645,7 +664,8 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bo
 	}
 	st.Villages = n
 	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&model.ReportYear{Year: y, BuiltAt: time.Now().UTC()}).Error; err != nil {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&model.ReportYear{Year: y, BuiltAt: time.Now().UTC(),
+			Version: RowsVersion}).Error; err != nil {
 			return err
 		}
 		if only {
@@ -666,22 +686,24 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bo
 // rows in village order.
 func (s *Service) allVillages(ctx context.Context, y int) (int, error) {
 	db := s.db.WithContext(ctx)
-	rows, err := db.Model(&model.ReportFact{}).Where("year = ?", y).Order("village_code").
-		Select("village_code, household_id, last_counted, this_counted, willing, scope, point_to_point").Rows()
+	rows, err := db.Model(&model.ReportFact{}).Where("year = ?", y).Order("village_code").Select(factCols).Rows()
 	if err != nil {
 		return 0, fmt.Errorf("report: villages: %w", err)
 	}
 	var out []model.ReportVillage
+	var months []villageMonths
 	var cur *villageSum
 	for rows.Next() {
 		var r factLite
-		if err := rows.Scan(&r.VillageCode, &r.HouseholdID, &r.LastCounted, &r.ThisCounted, &r.Willing, &r.Scope, &r.PointToPoint); err != nil {
+		if err := rows.Scan(&r.VillageCode, &r.HouseholdID, &r.LastCounted, &r.ThisCounted, &r.Willing, &r.Scope, &r.PointToPoint,
+			&r.ThisMonths, &r.LastMonths); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("report: villages: %w", err)
 		}
 		if cur == nil || cur.v.VillageCode != r.VillageCode {
 			if cur != nil {
 				out = append(out, cur.done())
+				months = append(months, villageMonths{cur.v.VillageCode, cur.months})
 			}
 			cur = newVillageSum(y, r.VillageCode)
 		}
@@ -694,13 +716,34 @@ func (s *Service) allVillages(ctx context.Context, y int) (int, error) {
 	rows.Close()
 	if cur != nil {
 		out = append(out, cur.done())
+		months = append(months, villageMonths{cur.v.VillageCode, cur.months})
 	}
 	err = db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("year = ?", y).Delete(&model.ReportVillage{}).Error; err != nil {
 			return err
 		}
+		if err := tx.Where("year = ?", y).Delete(&model.ReportMonth{}).Error; err != nil {
+			return err
+		}
 		if len(out) > 0 {
-			return tx.CreateInBatches(out, s.insertBatch()).Error
+			if err := tx.CreateInBatches(out, s.insertBatch()).Error; err != nil {
+				return err
+			}
+		}
+		// The month rows are made a thousand villages at a time: a province
+		// has up to twelve per village.
+		for len(months) > 0 {
+			n := min(len(months), 1000)
+			var ms []model.ReportMonth
+			for _, vm := range months[:n] {
+				ms = vm.sums.rows(y, vm.code, ms)
+			}
+			months = months[n:]
+			if len(ms) > 0 {
+				if err := tx.CreateInBatches(ms, s.insertBatch()).Error; err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

@@ -265,42 +265,8 @@ func (s *Service) Recount(ctx context.Context, p Params, depth int) (*Table, err
 		return nil, err
 	}
 	today := civilToday(s.now())
-	db := s.db.WithContext(ctx)
 	sums := map[string]*villageSum{}
-	var last int64
-	a := actor.From(ctx)
-	for {
-		// Keyset pages on the primary key alone, filtered here (see build).
-		var page []ledgerRow
-		if err := db.Model(&model.Labourer{}).Where("id > ?", last).Order("id").Limit(buildPage).
-			Select("id, household_id, village_code, record_status, state").Scan(&page).Error; err != nil {
-			return nil, fmt.Errorf("report: recount: %w", err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		last = page[len(page)-1].ID
-		var labs []labInfo
-		for _, r := range page {
-			if r.RecordStatus == model.RecordActive && r.State != permExit && strings.HasPrefix(r.VillageCode, sc.Region) &&
-				a.InScope(r.VillageCode) {
-				labs = append(labs, r.info())
-			}
-		}
-		if len(labs) == 0 {
-			if len(page) < buildPage {
-				break
-			}
-			continue
-		}
-		ids := make([]int64, len(labs))
-		for i, l := range labs {
-			ids[i] = l.ID
-		}
-		f, err := loadFacts(db, ids, []int{sc.Year})
-		if err != nil {
-			return nil, err
-		}
+	err = s.eachLedgerPage(ctx, sc, func(labs []labInfo, f *facts) {
 		for _, l := range labs {
 			r, ok := f.row(l, sc.Year, today)
 			if !ok {
@@ -314,9 +280,9 @@ func (s *Service) Recount(ctx context.Context, p Params, depth int) (*Table, err
 			vs.add(&factLite{VillageCode: r.VillageCode, HouseholdID: r.HouseholdID, LastCounted: r.LastCounted,
 				ThisCounted: r.ThisCounted, Willing: r.Willing, Scope: r.Scope, PointToPoint: r.PointToPoint})
 		}
-		if len(page) < buildPage {
-			break
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	byVillage := make(map[string]Figures, len(sums))
 	for code, vs := range sums {

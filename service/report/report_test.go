@@ -421,6 +421,7 @@ func compare(t *testing.T, e *env, step string) {
 			t.Fatalf("%s, %s: fast %+v, recount %+v", step, code, fast.Total, slow.Total)
 		}
 		agreeWithLists(t, e, ctx, code)
+		compareTrend(t, e, ctx, step, report.Params{Region: code}, fast.Total)
 	}
 }
 
