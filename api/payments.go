@@ -45,6 +45,7 @@ func (s *Server) mountPayments(in *gin.RouterGroup) {
 	in.GET("/batches/:id/lines", readBatches, s.batchLines)
 	in.POST("/batches/:id/prepare", pay, s.prepareBatch)
 	in.POST("/batches/:id/approve", pay, s.approveBatch)
+	in.POST("/batches/:id/cancel", pay, s.cancelBatch)
 	in.POST("/batches/:id/export", pay, s.exportBatch)
 	in.GET("/batches/:id/file", pay, s.batchFile)
 	in.POST("/batches/:id/lines/:line_id/mark", pay, s.markLine)
@@ -126,6 +127,8 @@ type batchView struct {
 	ApprovedAt   *string `json:"approved_at"`
 	ExportedAt   *string `json:"exported_at"`
 	ReconciledAt *string `json:"reconciled_at"`
+	CancelledAt  *string `json:"cancelled_at"`
+	CancelReason string  `json:"cancel_reason"`
 	Lines        int     `json:"lines"`
 	TotalFen     int64   `json:"total_fen"`
 	PaidLines    int     `json:"paid_lines"`
@@ -208,7 +211,8 @@ func (s *Server) toBatchView(b *model.Batch) batchView {
 	return batchView{ID: idString(b.ID), CountyCode: b.CountyCode, CountyName: regionName(s.Regions, b.CountyCode), Title: b.Title,
 		State: b.State, StateLabel: model.BatchStates.Label(b.State), CreatedBy: idString(b.CreatedBy), PreparedBy: idPtr(b.PreparedBy),
 		PreparedAt: stampPtr(b.PreparedAt), ApprovedBy: idPtr(b.ApprovedBy), ApprovedAt: stampPtr(b.ApprovedAt),
-		ExportedAt: stampPtr(b.ExportedAt), ReconciledAt: stampPtr(b.ReconciledAt), Lines: b.Lines, TotalFen: b.TotalFen,
+		ExportedAt: stampPtr(b.ExportedAt), ReconciledAt: stampPtr(b.ReconciledAt), CancelledAt: stampPtr(b.CancelledAt),
+		CancelReason: b.CancelReason, Lines: b.Lines, TotalFen: b.TotalFen,
 		PaidLines: b.PaidLines, PaidFen: b.PaidFen, FailedLines: b.FailedLines, FailedFen: b.FailedFen, Version: b.Version,
 		CreatedAt: stamp(b.CreatedAt)}
 }
@@ -578,6 +582,30 @@ func (s *Server) approveBatch(c *gin.Context) {
 		return
 	}
 	b, err := s.Payments.Approve(c.Request.Context(), id, req.Version, req.TOTPCode)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.writeBatch(c, b)
+}
+
+type cancelRequest struct {
+	Version int    `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) cancelBatch(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req cancelRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	b, err := s.Payments.Cancel(c.Request.Context(), id, payment.CancelInput{Version: req.Version, Reason: req.Reason})
 	if err != nil {
 		fail(c, err)
 		return

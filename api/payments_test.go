@@ -296,7 +296,7 @@ func TestPaymentRoutesRefuseWorkers(t *testing.T) {
 	for _, rt := range []struct{ m, p string }{
 		{"POST", "/api/v1/notices"}, {"GET", "/api/v1/notices"}, {"GET", "/api/v1/notices/1"}, {"POST", "/api/v1/notices/1/objections"}, {"POST", "/api/v1/notices/1/close"}, {"POST", "/api/v1/objections/1/resolve"},
 		{"POST", "/api/v1/batches"}, {"GET", "/api/v1/batches"}, {"GET", "/api/v1/batches/1"}, {"GET", "/api/v1/batches/1/lines"},
-		{"POST", "/api/v1/batches/1/prepare"}, {"POST", "/api/v1/batches/1/approve"}, {"POST", "/api/v1/batches/1/export"},
+		{"POST", "/api/v1/batches/1/prepare"}, {"POST", "/api/v1/batches/1/approve"}, {"POST", "/api/v1/batches/1/cancel"}, {"POST", "/api/v1/batches/1/export"},
 		{"GET", "/api/v1/batches/1/file"}, {"POST", "/api/v1/batches/1/lines/1/mark"}, {"POST", "/api/v1/batches/1/results"},
 		{"POST", "/api/v1/batches/1/reconcile"}, {"GET", "/api/v1/labourers/1/bank-account"}, {"PUT", "/api/v1/labourers/1/bank-account"},
 		{"PUT", "/api/v1/employers/1/bank-account"},
@@ -328,6 +328,7 @@ func TestOpenAPIPaymentSchemas(t *testing.T) {
 		"PaymentLine":         reflect.TypeFor[batchLineView](),
 		"PaymentLinePage":     reflect.TypeFor[linePage](),
 		"BatchStep":           reflect.TypeFor[batchStepRequest](),
+		"BatchCancel":         reflect.TypeFor[cancelRequest](),
 		"BatchExport":         reflect.TypeFor[exportRequest](),
 		"LineMark":            reflect.TypeFor[markRequest](),
 		"ResultSummary":       reflect.TypeFor[payment.ResultSummary](),

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -371,36 +372,72 @@ func mustID(t testing.TB, s string) int64 {
 func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 	admin, _ := st.account(t, model.RoleAdmin)
 	tf, _ := st.account(t, model.RoleTaskforce, testCounty)
+	checker, _ := st.account(t, model.RoleTaskforce, testCounty)
 	// A policy whose settlement deadline passed yesterday.
 	p := gansuTransport(model.ModePrepaid)
 	p["settle_by"] = ymd(today().AddDate(0, 0, -1))
 	pid := st.policy(t, admin, p)
 	trip := today().AddDate(0, 0, -70)
 
-	// Worker 1 went out and has worked two verified months: settled on read.
+	// Worker 1 went out and has worked two verified months; worker 2 came
+	// back after ten days. Both advances are approved at once (待预付).
 	tok1, lab1 := st.worker(t, villageA)
 	st.verifiedSpell(t, lab1, shenzhen, trip.AddDate(0, 0, 1), nil, nil)
-	r := st.do(t, "POST", "/api/v1/me/claims", tok1, claimBody(pid, shenzhen, trip))
-	if r.Code != 201 || r.Body["amount_fen"].(float64) != 50000 {
-		t.Fatalf("claim 1: %d %s", r.Code, r.Raw)
+	tok2, lab2 := st.worker(t, villageA)
+	end := trip.AddDate(0, 0, 10)
+	st.verifiedSpell(t, lab2, shenzhen, trip.AddDate(0, 0, 1), &end, nil)
+	var ids []string
+	for i, w := range []struct {
+		tok string
+		lab *model.Labourer
+	}{{tok1, lab1}, {tok2, lab2}} {
+		r := st.do(t, "POST", "/api/v1/me/claims", w.tok, claimBody(pid, shenzhen, trip))
+		if r.Code != 201 || r.Body["amount_fen"].(float64) != 50000 || r.Body["state"] != "advance_due" || r.Body["state_label"] != "待预付" {
+			t.Fatalf("claim %d: %d %s", i+1, r.Code, r.Raw)
+		}
+		ids = append(ids, r.Body["id"].(string))
+		if r := st.do(t, "PUT", "/api/v1/me/bank-account", w.tok, map[string]string{"holder_name": w.lab.Name,
+			"number": fmt.Sprintf("62284800%011d", w.lab.ID%1e11), "bank_name": "中国农业银行东乡县支行"}); r.Code != 200 {
+			t.Fatalf("bank account %d: %d %s", i+1, r.Code, r.Raw)
+		}
 	}
-	if r.Body["state"] != "prepaid" && r.Body["state"] != "settled" {
-		t.Fatalf("claim 1 state %v", r.Body["state"])
+	// Unpaid advances are neither settled on read nor put on the 追回 list.
+	if m := st.do(t, "GET", "/api/v1/me/claims", tok1, nil); m.Body["items"].([]any)[0].(map[string]any)["state"] != "advance_due" {
+		t.Fatalf("unpaid advance after reading: %s", m.Raw)
 	}
+	if sc := st.do(t, "POST", "/api/v1/subsidy-claims/settlement-check", tf, nil); sc.Code != 200 || sc.Body["recovery"].(float64) != 0 {
+		t.Fatalf("settlement check before payment: %d %s", sc.Code, sc.Raw)
+	}
+	// Paid through a maker–checker batch, 用途 定额预付.
+	r := st.do(t, "POST", "/api/v1/batches", tf, map[string]any{"county_code": testCounty, "claim_ids": ids})
+	if r.Code != 201 || r.Body["lines"] != float64(2) {
+		t.Fatalf("batch: %d %s", r.Code, r.Raw)
+	}
+	bid := r.Body["id"].(string)
+	if r := st.do(t, "POST", "/api/v1/batches/"+bid+"/prepare", tf, nil); r.Code != 200 {
+		t.Fatalf("prepare: %d %s", r.Code, r.Raw)
+	}
+	if r := st.do(t, "POST", "/api/v1/batches/"+bid+"/approve", checker, map[string]any{}); r.Code != 200 {
+		t.Fatalf("approve: %d %s", r.Code, r.Raw)
+	}
+	if r := st.do(t, "POST", "/api/v1/batches/"+bid+"/export", tf, map[string]string{"format": "csv", "purpose": "报送农业银行代发"}); r.Code != 200 || strings.Count(r.Raw, "定额预付") != 2 {
+		t.Fatalf("export: %d %s", r.Code, r.Raw)
+	}
+	for _, l := range st.do(t, "GET", "/api/v1/batches/"+bid+"/lines", tf, nil).Body["items"].([]any) {
+		if m := st.do(t, "POST", "/api/v1/batches/"+bid+"/lines/"+l.(map[string]any)["id"].(string)+"/mark", tf, map[string]string{"result": "paid"}); m.Code != 200 {
+			t.Fatalf("mark: %d %s", m.Code, m.Raw)
+		}
+	}
+	if s := st.do(t, "GET", "/api/v1/subsidy-claims/"+ids[1], tf, nil); s.Body["state"] != "prepaid" {
+		t.Fatalf("paid advance: %s", s.Raw)
+	}
+	// Worker 1's months are verified: settled on read.
 	m := st.do(t, "GET", "/api/v1/me/claims", tok1, nil)
 	if s := m.Body["items"].([]any)[0].(map[string]any)["state"]; s != "settled" {
 		t.Fatalf("claim 1 after reading: %v", s)
 	}
-
-	// Worker 2 came back after ten days: the advance goes on the recovery list.
-	tok2, lab2 := st.worker(t, villageA)
-	end := trip.AddDate(0, 0, 10)
-	st.verifiedSpell(t, lab2, shenzhen, trip.AddDate(0, 0, 1), &end, nil)
-	r = st.do(t, "POST", "/api/v1/me/claims", tok2, claimBody(pid, shenzhen, trip))
-	if r.Code != 201 || r.Body["state"] != "prepaid" {
-		t.Fatalf("claim 2: %d %s", r.Code, r.Raw)
-	}
-	id := r.Body["id"].(string)
+	// Worker 2's advance goes on the recovery list.
+	id := ids[1]
 	sc := st.do(t, "POST", "/api/v1/subsidy-claims/settlement-check", tf, nil)
 	if sc.Code != 200 || sc.Body["recovery"].(float64) < 1 {
 		t.Fatalf("settlement check: %d %s", sc.Code, sc.Raw)
@@ -416,7 +453,7 @@ func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 	if s := st.do(t, "POST", "/api/v1/subsidy-claims/"+id+"/recovered", tf, map[string]any{"version": v, "reason": "已退回5月补助"}); s.Code != 200 || s.Body["state"] != "recovered" {
 		t.Fatalf("recovered: %d %s", s.Code, s.Raw)
 	}
-	_ = lab2
+	_ = tok2
 }
 
 // employerAccount makes an employer-member account and returns its token.

@@ -111,19 +111,22 @@ type Objection struct {
 
 // Batch states: draft (lines chosen) → prepared (the maker submits it) →
 // approved (a different account, the checker) → exported (bank file
-// produced) → reconciled (every line marked, totals checked).
+// produced) → reconciled (every line marked, totals checked). A draft or
+// prepared batch may be cancelled instead (its claims go back to wait for
+// another batch); from approved on it goes to the bank.
 const (
 	BatchDraft      = "draft"
 	BatchPrepared   = "prepared"
 	BatchApproved   = "approved"
 	BatchExported   = "exported"
 	BatchReconciled = "reconciled"
+	BatchCancelled  = "cancelled"
 )
 
 // BatchStates labels the batch states.
 var BatchStates = Enum{
 	{BatchDraft, "草稿"}, {BatchPrepared, "待复核"}, {BatchApproved, "已复核"},
-	{BatchExported, "已导出"}, {BatchReconciled, "已对账"},
+	{BatchExported, "已导出"}, {BatchReconciled, "已对账"}, {BatchCancelled, "已撤销"},
 }
 
 // Batch is a payment batch (发放批次) of one county. PreparedBy and
@@ -144,26 +147,30 @@ type Batch struct {
 	ExportedAt   *time.Time
 	ReconciledBy *int64
 	ReconciledAt *time.Time
-	Lines        int   `gorm:"not null;default:0"`
-	TotalFen     int64 `gorm:"not null;default:0"`
-	PaidLines    int   `gorm:"not null;default:0"`
-	PaidFen      int64 `gorm:"not null;default:0"`
-	FailedLines  int   `gorm:"not null;default:0"`
-	FailedFen    int64 `gorm:"not null;default:0"`
-	Version      int   `gorm:"not null;default:1"`
+	CancelledBy  *int64
+	CancelledAt  *time.Time
+	CancelReason string `gorm:"size:200"`
+	Lines        int    `gorm:"not null;default:0"`
+	TotalFen     int64  `gorm:"not null;default:0"`
+	PaidLines    int    `gorm:"not null;default:0"`
+	PaidFen      int64  `gorm:"not null;default:0"`
+	FailedLines  int    `gorm:"not null;default:0"`
+	FailedFen    int64  `gorm:"not null;default:0"`
+	Version      int    `gorm:"not null;default:1"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 // Batch line states.
 const (
-	LinePending = "pending"
-	LinePaid    = "paid"
-	LineFailed  = "failed"
+	LinePending   = "pending"
+	LinePaid      = "paid"
+	LineFailed    = "failed"
+	LineCancelled = "cancelled" // its batch was cancelled before approval
 )
 
 // BatchLineStates labels the line states.
-var BatchLineStates = Enum{{LinePending, "待发放"}, {LinePaid, "已发放"}, {LineFailed, "发放失败"}}
+var BatchLineStates = Enum{{LinePending, "待发放"}, {LinePaid, "已发放"}, {LineFailed, "发放失败"}, {LineCancelled, "已撤销"}}
 
 // BatchLine is one payment in a batch. The account number is a copy of the
 // payee's bank account at preparation time, sealed for this row
@@ -182,7 +189,7 @@ type BatchLine struct {
 	BankName      string `gorm:"size:100;not null"`
 	AmountFen     int64  `gorm:"not null"`
 	Purpose       string `gorm:"size:100;not null"`
-	State         string `gorm:"size:8;not null;index"`
+	State         string `gorm:"size:10;not null;index"`
 	FailureReason string `gorm:"size:200"`
 	MarkedBy      *int64
 	MarkedAt      *time.Time

@@ -76,11 +76,15 @@ type ClaimState string
 
 // Claim states.
 //
-//	submitted → approved (免审即享 at once, or by review) | rejected | prepaid (定额预付)
+//	submitted → approved (免审即享 at once, or by review) | rejected | advance_due (定额预付)
 //	approved → in_notice → notice_passed | objected
 //	objected → notice_passed (objection dismissed) | rejected (objection upheld)
 //	notice_passed → in_batch → paid | pay_failed;  pay_failed → in_batch (retry)
-//	prepaid (paid at departure) → settled | recovery (追回 list);  recovery → settled | recovered
+//	advance_due (定额预付, no 公示) → in_batch → prepaid (the advance is paid) | pay_failed
+//	in_batch → notice_passed | advance_due (the batch was cancelled before approval)
+//	prepaid → settled | recovery (追回 list);  recovery → settled | recovered
+//
+// Which of the mode-dependent moves applies is ReadyToPay and PaidState.
 const (
 	ClaimSubmitted    ClaimState = "submitted"
 	ClaimApproved     ClaimState = "approved"
@@ -91,7 +95,8 @@ const (
 	ClaimInBatch      ClaimState = "in_batch"
 	ClaimPaid         ClaimState = "paid"
 	ClaimPayFailed    ClaimState = "pay_failed"
-	ClaimPrepaid      ClaimState = "prepaid"
+	ClaimAdvanceDue   ClaimState = "advance_due" // 定额预付 approved, the advance waits for a payment batch
+	ClaimPrepaid      ClaimState = "prepaid"     // the advance was paid through a batch; waits for settlement
 	ClaimSettled      ClaimState = "settled"
 	ClaimRecovery     ClaimState = "recovery"
 	ClaimRecovered    ClaimState = "recovered"
@@ -108,6 +113,7 @@ var ClaimStates = Enum{
 	{string(ClaimInBatch), "发放中"},
 	{string(ClaimPaid), "已发放"},
 	{string(ClaimPayFailed), "发放失败"},
+	{string(ClaimAdvanceDue), "待预付"},
 	{string(ClaimPrepaid), "已预付"},
 	{string(ClaimSettled), "已结算"},
 	{string(ClaimRecovery), "待追回"},
@@ -118,12 +124,13 @@ var ClaimStates = Enum{
 func (s ClaimState) Label() string { return ClaimStates.Label(string(s)) }
 
 var claimTransitions = map[ClaimState][]ClaimState{
-	ClaimSubmitted:    {ClaimApproved, ClaimRejected, ClaimPrepaid},
+	ClaimSubmitted:    {ClaimApproved, ClaimRejected, ClaimAdvanceDue},
 	ClaimApproved:     {ClaimInNotice},
 	ClaimInNotice:     {ClaimNoticePassed, ClaimObjected},
 	ClaimObjected:     {ClaimNoticePassed, ClaimRejected},
 	ClaimNoticePassed: {ClaimInBatch},
-	ClaimInBatch:      {ClaimPaid, ClaimPayFailed},
+	ClaimAdvanceDue:   {ClaimInBatch},
+	ClaimInBatch:      {ClaimPaid, ClaimPrepaid, ClaimPayFailed, ClaimNoticePassed, ClaimAdvanceDue},
 	ClaimPayFailed:    {ClaimInBatch},
 	ClaimPrepaid:      {ClaimSettled, ClaimRecovery},
 	ClaimRecovery:     {ClaimSettled, ClaimRecovered},
@@ -137,6 +144,26 @@ func AllowedTransition(from, to ClaimState) bool {
 		}
 	}
 	return false
+}
+
+// ReadyToPay is the state a claim of the mode waits in for a payment batch
+// (and returns to when its batch is cancelled): advance_due for 定额预付,
+// whose advance is paid without 公示, notice_passed for every other mode.
+func ReadyToPay(mode string) ClaimState {
+	if mode == ModePrepaid {
+		return ClaimAdvanceDue
+	}
+	return ClaimNoticePassed
+}
+
+// PaidState is the state a claim of the mode takes when the bank paid its
+// batch line: prepaid (the advance, still to be settled) for 定额预付, paid
+// for every other mode.
+func PaidState(mode string) ClaimState {
+	if mode == ModePrepaid {
+		return ClaimPrepaid
+	}
+	return ClaimPaid
 }
 
 // ClaimTerminal reports whether no transition leaves the state.

@@ -454,22 +454,22 @@ func (e *env) claim(t testing.TB, lab int64, county, kind string, state model.Cl
 // subsidyFixtures are the hand-counted claims (submitted at, China time).
 //
 //	L1 (v1)  s1 transport   02-03  paid (batch line paid)     300.00
-//	         s3 job_seeking 02-20  recovery (prepaid, 追回)     500.00
+//	         s3 job_seeking 02-20  recovery (advance paid, 追回) 500.00
 //	L2 (v1)  s2 transport   02-15  rejected                   300.00
 //	         s6 workshop    03-12  in_notice                 3000.00
 //	L3 (v2)  s7 job_seeking 02-28  pay_failed (line failed)   500.00
 //	         s4 transport   03-01 00:30 submitted (UTC: 2-29)  200.00
-//	         s5 workshop    03-10  recovered                 3000.00
+//	         s5 workshop    03-10  recovered (advance paid)  3000.00
 //	L4 (other county) s8 transport 02-05 paid                 200.00
 func (e *env) subsidyFixtures(t testing.TB) {
 	l1, l2, l3, l4 := e.labourer(t, e.v1), e.labourer(t, e.v1), e.labourer(t, e.v2), e.labourer(t, e.vOther)
 	e.claim(t, l1, county, model.SubsidyTransport, model.ClaimPaid, 30000, "2024-02-03 10:00", model.LinePaid)
-	e.claim(t, l1, county, model.SubsidyJobSeeking, model.ClaimRecovery, 50000, "2024-02-20 10:00", "")
+	e.claim(t, l1, county, model.SubsidyJobSeeking, model.ClaimRecovery, 50000, "2024-02-20 10:00", model.LinePaid)
 	e.claim(t, l2, county, model.SubsidyTransport, model.ClaimRejected, 30000, "2024-02-15 10:00", "")
 	e.claim(t, l2, county, model.SubsidyWorkshop, model.ClaimInNotice, 300000, "2024-03-12 10:00", "")
 	e.claim(t, l3, county, model.SubsidyJobSeeking, model.ClaimPayFailed, 50000, "2024-02-28 10:00", model.LineFailed)
 	e.claim(t, l3, county, model.SubsidyTransport, model.ClaimSubmitted, 20000, "2024-03-01 00:30", "")
-	e.claim(t, l3, county, model.SubsidyWorkshop, model.ClaimRecovered, 300000, "2024-03-10 10:00", "")
+	e.claim(t, l3, county, model.SubsidyWorkshop, model.ClaimRecovered, 300000, "2024-03-10 10:00", model.LinePaid)
 	e.claim(t, l4, otherCounty, model.SubsidyTransport, model.ClaimPaid, 20000, "2024-02-05 10:00", model.LinePaid)
 }
 

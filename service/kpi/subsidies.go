@@ -19,12 +19,12 @@ import (
 // Submitted = Pending + Approved + Rejected.
 //
 //   - Approved: decided in the claimant's favour, whatever came after — on
-//     notice, paid, prepaid (定额预付), settled or on the recovery list;
-//     ApprovedFen is their amount.
-//   - Paid: paid through a payment batch (a batch line marked paid; PaidFen is
-//     the lines' amount) or prepaid at departure under 定额预付 (prepaid,
-//     settled, recovery, recovered; the claim's amount).
-//   - Recovery: prepaid claims put on the 追回 list (recovery or recovered);
+//     notice, an advance due or paid (定额预付), paid, settled or on the
+//     recovery list; ApprovedFen is their amount.
+//   - Paid: paid through a payment batch — a batch line marked paid; PaidFen
+//     is the lines' amount. 定额预付 advances are paid through batches too
+//     (docs/decisions.md 24), so they count here once, like any money.
+//   - Recovery: advances put on the 追回 list (recovery or recovered);
 //     Recovered: those whose money came back.
 type SubsidyCounts struct {
 	Submitted    int64
@@ -68,9 +68,8 @@ type SubsidyTable struct {
 // Claim states by what they count as.
 var (
 	approvedStates = []model.ClaimState{model.ClaimApproved, model.ClaimInNotice, model.ClaimNoticePassed, model.ClaimObjected,
-		model.ClaimInBatch, model.ClaimPaid, model.ClaimPayFailed, model.ClaimPrepaid, model.ClaimSettled, model.ClaimRecovery,
-		model.ClaimRecovered}
-	prepaidStates = []model.ClaimState{model.ClaimPrepaid, model.ClaimSettled, model.ClaimRecovery, model.ClaimRecovered}
+		model.ClaimInBatch, model.ClaimPaid, model.ClaimPayFailed, model.ClaimAdvanceDue, model.ClaimPrepaid, model.ClaimSettled,
+		model.ClaimRecovery, model.ClaimRecovered}
 )
 
 func stateIn(s model.ClaimState, list []model.ClaimState) bool {
@@ -102,10 +101,6 @@ func (c *SubsidyCounts) add(state model.ClaimState, n, fen int64) {
 	case stateIn(state, approvedStates):
 		c.Approved += n
 		c.ApprovedFen += fen
-	}
-	if stateIn(state, prepaidStates) {
-		c.Paid += n
-		c.PaidFen += fen
 	}
 	if state == model.ClaimRecovery || state == model.ClaimRecovered {
 		c.Recovery += n

@@ -25,13 +25,28 @@ var errSameAccount = apperr.New(apperr.KindForbidden, "same_account", "同一账
 type BatchInput struct {
 	CountyCode string
 	Title      string
-	ClaimIDs   []int64 // empty: every notice_passed or pay_failed claim of the county
+	ClaimIDs   []int64 // empty: every payable claim of the county (payableStates)
 }
 
-// CreateBatch starts a draft batch of a county from claims that passed the
-// notice (or failed in an earlier batch): each claim moves to in_batch
-// conditionally, so two batches can never hold the same claim; each line
-// copies the payee's bank account, sealed for the line.
+// payableStates are the states a claim can enter a batch from: the notice
+// passed, a 定额预付 advance approved (advances are paid without 公示:
+// docs/decisions.md 24), or a payment that failed in an earlier batch.
+var payableStates = []model.ClaimState{model.ClaimNoticePassed, model.ClaimAdvanceDue, model.ClaimPayFailed}
+
+func payable(s model.ClaimState) bool {
+	for _, p := range payableStates {
+		if p == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateBatch starts a draft batch of a county from payable claims (the
+// notice passed, a 定额预付 advance approved, or failed in an earlier batch):
+// each claim moves to in_batch conditionally, so two batches can never hold
+// the same claim; each line copies the payee's bank account, sealed for the
+// line, and says what the money is for (定额预付 for advances).
 func (s *Service) CreateBatch(ctx context.Context, in BatchInput) (*model.Batch, []int64, error) {
 	a := actor.From(ctx)
 	var f apperr.Fields
@@ -116,8 +131,17 @@ func (s *Service) CreateBatch(ctx context.Context, in BatchInput) (*model.Batch,
 	return b, skipped, nil
 }
 
+// PurposeAdvance ends the bank file's 用途 of a 定额预付 advance.
+const PurposeAdvance = "定额预付"
+
+// purposeOf is a line's 用途 in the bank file: "2026年外出务工交通补助", or
+// "2026年外出务工交通补助定额预付" for an advance.
 func purposeOf(c *model.SubsidyClaim) string {
-	return clip(fmt.Sprintf("%d年%s", c.Year, model.SubsidyKinds.Label(c.Kind)), 50)
+	p := fmt.Sprintf("%d年%s", c.Year, model.SubsidyKinds.Label(c.Kind))
+	if c.Mode == model.ModePrepaid {
+		p += PurposeAdvance
+	}
+	return clip(p, 50)
 }
 
 type payee struct {
@@ -158,15 +182,14 @@ func (s *Service) payees(ctx context.Context, tx *gorm.DB, claims []model.Subsid
 }
 
 func (s *Service) claimsToPay(ctx context.Context, tx *gorm.DB, in BatchInput) ([]model.SubsidyClaim, error) {
-	payable := []model.ClaimState{model.ClaimNoticePassed, model.ClaimPayFailed}
 	var claims []model.SubsidyClaim
 	q := tx.WithContext(ctx).Order("id")
 	if len(in.ClaimIDs) == 0 {
-		if err := q.Where("county_code = ? AND state IN ?", in.CountyCode, payable).Limit(MaxBatchLines).Find(&claims).Error; err != nil {
+		if err := q.Where("county_code = ? AND state IN ?", in.CountyCode, payableStates).Limit(MaxBatchLines).Find(&claims).Error; err != nil {
 			return nil, err
 		}
 		if len(claims) == 0 {
-			return nil, apperr.Invalid("claim_ids", "nothing_to_pay", "本县没有公示期满、可以发放的补贴申请")
+			return nil, apperr.Invalid("claim_ids", "nothing_to_pay", "本县没有公示期满或待预付、可以发放的补贴申请")
 		}
 		return claims, nil
 	}
@@ -181,8 +204,8 @@ func (s *Service) claimsToPay(ctx context.Context, tx *gorm.DB, in BatchInput) (
 		if c.CountyCode != in.CountyCode {
 			return nil, apperr.Invalid("claim_ids", "other_county", "只能发放本县的补贴申请")
 		}
-		if c.State != model.ClaimNoticePassed && c.State != model.ClaimPayFailed {
-			return nil, apperr.Conflict("claim_not_payable", fmt.Sprintf("补贴申请 %d 当前是「%s」，公示期满且无异议后才能发放", c.ID, c.State.Label()))
+		if !payable(c.State) {
+			return nil, apperr.Conflict("claim_not_payable", fmt.Sprintf("补贴申请 %d 当前是「%s」，公示期满且无异议（定额预付：审核通过）后才能发放", c.ID, c.State.Label()))
 		}
 	}
 	return claims, nil
@@ -333,6 +356,79 @@ func (s *Service) Approve(ctx context.Context, id int64, version int, totpCode s
 	return s.batch(ctx, id)
 }
 
+// CancelInput is the task force's withdrawal of a batch.
+type CancelInput struct {
+	Version int    // the batch's version as read; 0 takes the current one
+	Reason  string // why (选错了人, 账户待核实, …), kept on the batch and in the audit trail
+}
+
+// Cancel withdraws a batch nobody has approved yet (draft or prepared): the
+// batch becomes cancelled, its lines cancelled, and each claim goes back to
+// wait for another batch — notice_passed, or advance_due for a 定额预付
+// advance (model.ReadyToPay) — all conditionally in one transaction, every
+// change audited. A line that already has a bank result cannot be cancelled
+// (lines are marked only after export, so this is a second guard). Once
+// approved, a batch goes to the bank and its results are marked line by line.
+func (s *Service) Cancel(ctx context.Context, id int64, in CancelInput) (*model.Batch, error) {
+	a := actor.From(ctx)
+	var f apperr.Fields
+	in.Reason = strings.TrimSpace(in.Reason)
+	if l := utf8.RuneCountInString(in.Reason); l < 2 || l > 200 {
+		f.Add("reason", "required", "请用2到200个字写明撤销原因")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	b, err := s.batch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canPay(a, b.CountyCode) {
+		return nil, errPayer
+	}
+	if b.State != model.BatchDraft && b.State != model.BatchPrepared {
+		return nil, apperr.Conflict("batch_not_cancellable", "只有草稿或待复核的批次可以撤销（当前："+model.BatchStates.Label(b.State)+
+			"）；已复核的批次请导出报送银行，按银行结果逐笔登记")
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now()
+		if err := s.step(ctx, tx, b, b.State, model.BatchCancelled, in.Version,
+			map[string]any{"cancelled_by": a.AccountID, "cancelled_at": now, "cancel_reason": in.Reason}, "", in.Reason); err != nil {
+			return err
+		}
+		res := tx.Model(&model.BatchLine{}).Where("batch_id = ? AND state = ?", b.ID, model.LinePending).
+			Updates(map[string]any{"state": model.LineCancelled, "version": gorm.Expr("version + 1"), "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != int64(b.Lines) {
+			return apperr.Conflict("line_marked", "这一批次已有明细登记了发放结果，不能撤销")
+		}
+		var lines []model.BatchLine
+		if err := tx.Where("batch_id = ?", b.ID).Order("seq").Find(&lines).Error; err != nil {
+			return err
+		}
+		why := "撤销发放批次「" + b.Title + "」：" + clip(in.Reason, 60)
+		for _, l := range lines {
+			c, err := claimFor(ctx, tx, l.ClaimID)
+			if err != nil {
+				return err
+			}
+			if c.State != model.ClaimInBatch {
+				return apperr.Conflict("claim_changed", fmt.Sprintf("补贴申请 %d 当前是「%s」，不在发放中，不能随批次撤销", c.ID, c.State.Label()))
+			}
+			if err := moveClaim(ctx, tx, c, model.ReadyToPay(c.Mode), why); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cancel batch: %w", err)
+	}
+	return s.batch(ctx, id)
+}
+
 // MarkInput is one line's result from the bank.
 type MarkInput struct {
 	Result  string // paid | failed
@@ -341,8 +437,9 @@ type MarkInput struct {
 }
 
 // MarkLine records a line paid or failed: the line (pending → paid|failed),
-// its claim (in_batch → paid|pay_failed) and the batch's counters change in
-// one transaction, each conditionally, with an audit row.
+// its claim (in_batch → paid, or prepaid for a 定额预付 advance | pay_failed)
+// and the batch's counters change in one transaction, each conditionally,
+// with an audit row.
 func (s *Service) MarkLine(ctx context.Context, batchID, lineID int64, in MarkInput) (*model.BatchLine, error) {
 	a := actor.From(ctx)
 	b, err := s.batch(ctx, batchID)
@@ -406,7 +503,7 @@ func (s *Service) markLine(ctx context.Context, tx *gorm.DB, b *model.Batch, lin
 	if err != nil {
 		return err
 	}
-	to, counter := model.ClaimPaid, "paid"
+	to, counter := model.PaidState(c.Mode), "paid"
 	if in.Result == model.LineFailed {
 		to, counter = model.ClaimPayFailed, "failed"
 	}

@@ -370,8 +370,9 @@ type Action struct {
 
 var errChanged = apperr.Conflict("claim_changed", "申领记录已被他人处理，请刷新后再看")
 
-// Approve approves a claim waiting for review: it becomes approved, or
-// prepaid under 定额预付 (the fixed amount is paid at departure).
+// Approve approves a claim waiting for review: it becomes approved (next:
+// 公示), or advance_due under 定额预付 (the fixed amount is paid at departure
+// through the next payment batch, and settled or recovered later).
 func (s *Service) Approve(ctx context.Context, id int64, act Action) (*model.SubsidyClaim, error) {
 	var f apperr.Fields
 	reason := checkReason(&f, act.Reason, false)
@@ -386,7 +387,7 @@ func (s *Service) Approve(ctx context.Context, id int64, act Action) (*model.Sub
 			return "", apperr.Conflict("amount_zero", "按政策该申领的金额为0（目的地不在县外），只能不予通过")
 		}
 		if c.Mode == model.ModePrepaid {
-			return model.ClaimPrepaid, nil
+			return model.ClaimAdvanceDue, nil
 		}
 		return model.ClaimApproved, nil
 	}, reason)
@@ -523,8 +524,10 @@ type SweepResult struct {
 }
 
 // SettlementCheck runs the 定额预付 check over the caller's scope: prepaid
-// claims whose verified months reach the requirement are settled; those past
-// the policy's settlement deadline go on the recovery (追回) list. Safe to
+// claims (the advance was paid through a batch) whose verified months reach
+// the requirement are settled; those past the policy's settlement deadline go
+// on the recovery (追回) list. An advance not paid yet (advance_due, in_batch,
+// pay_failed) is neither: there is nothing to settle or recover. Safe to
 // run at any time and from several places at once (conditional updates).
 func (s *Service) SettlementCheck(ctx context.Context) (SweepResult, error) {
 	return s.sweep(ctx, countyScope(actor.From(ctx), s.db, "county_code"))

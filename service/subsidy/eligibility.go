@@ -147,9 +147,10 @@ func Failed(cs []Condition) []Condition {
 }
 
 // InitialState is the state a new claim takes: 免审即享 approves when every
-// condition is met and proven; 定额预付 pays in advance when every condition
-// but the months is met and proven (the months are settled later); anything
-// else waits for the task force. Generated lists always wait for it.
+// condition is met and proven; 定额预付 approves the advance (advance_due: it
+// is paid through a payment batch, without 公示) when every condition but the
+// months is met and proven (the months are settled later); anything else
+// waits for the task force. Generated lists always wait for it.
 func InitialState(mode string, d Decision, generated bool) model.ClaimState {
 	switch {
 	case generated || d.AmountFen <= 0:
@@ -157,7 +158,7 @@ func InitialState(mode string, d Decision, generated bool) model.ClaimState {
 	case mode == model.ModeAuto && d.AllProven(StageDecide):
 		return model.ClaimApproved
 	case mode == model.ModePrepaid && d.AllProven(StageDecide):
-		return model.ClaimPrepaid
+		return model.ClaimAdvanceDue
 	}
 	return model.ClaimSubmitted
 }

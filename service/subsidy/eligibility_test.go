@@ -106,7 +106,7 @@ func TestEvaluateEveryConditionBothWays(t *testing.T) {
 				case mode == model.ModeAuto && allMet && d.AllProven(StageSettle):
 					want = model.ClaimApproved
 				case mode == model.ModePrepaid && d.AllProven(StageDecide) && d.AmountFen > 0:
-					want = model.ClaimPrepaid
+					want = model.ClaimAdvanceDue
 				}
 				if got := InitialState(mode, d, false); got != want {
 					t.Fatalf("state = %s, want %s (conditions %+v)", got, want, d.Conditions)
@@ -125,8 +125,8 @@ func TestPrepaidMonthsAreSettledLater(t *testing.T) {
 	terms, facts := fullTerms(model.ModePrepaid), fullFacts()
 	facts.AsOf = day("2026-02-20") // ten days after the trip
 	d := Evaluate(terms, facts)
-	if InitialState(model.ModePrepaid, d, false) != model.ClaimPrepaid {
-		t.Fatalf("want prepaid, conditions %+v", d.Conditions)
+	if InitialState(model.ModePrepaid, d, false) != model.ClaimAdvanceDue {
+		t.Fatalf("want advance_due, conditions %+v", d.Conditions)
 	}
 	for _, c := range d.Conditions {
 		if c.Code == CondMonths && (c.Met || c.Stage != StageSettle) {
@@ -180,16 +180,18 @@ func TestEvaluateWorkshop(t *testing.T) {
 }
 
 func TestTransitionsTable(t *testing.T) {
-	ok := [][2]model.ClaimState{{"submitted", "approved"}, {"submitted", "rejected"}, {"submitted", "prepaid"},
+	ok := [][2]model.ClaimState{{"submitted", "approved"}, {"submitted", "rejected"}, {"submitted", "advance_due"},
 		{"approved", "in_notice"}, {"in_notice", "notice_passed"}, {"in_notice", "objected"}, {"notice_passed", "in_batch"},
-		{"in_batch", "paid"}, {"in_batch", "pay_failed"}, {"prepaid", "settled"}, {"prepaid", "recovery"}}
+		{"in_batch", "paid"}, {"in_batch", "pay_failed"}, {"advance_due", "in_batch"}, {"in_batch", "prepaid"},
+		{"in_batch", "notice_passed"}, {"in_batch", "advance_due"}, {"prepaid", "settled"}, {"prepaid", "recovery"}}
 	for _, p := range ok {
 		if !model.AllowedTransition(p[0], p[1]) {
 			t.Errorf("%s → %s should be allowed", p[0], p[1])
 		}
 	}
 	bad := [][2]model.ClaimState{{"submitted", "paid"}, {"approved", "paid"}, {"rejected", "approved"}, {"paid", "in_batch"},
-		{"settled", "recovery"}, {"prepaid", "paid"}}
+		{"settled", "recovery"}, {"prepaid", "paid"}, {"submitted", "prepaid"}, {"advance_due", "prepaid"}, {"advance_due", "in_notice"},
+		{"advance_due", "settled"}, {"advance_due", "recovery"}, {"pay_failed", "notice_passed"}}
 	for _, p := range bad {
 		if model.AllowedTransition(p[0], p[1]) {
 			t.Errorf("%s → %s should be refused", p[0], p[1])
