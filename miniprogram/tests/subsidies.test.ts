@@ -24,7 +24,7 @@ describe('claim status labels (worker)', () => {
 
   it('labels every server state', () => {
     const states = ['submitted', 'approved', 'rejected', 'in_notice', 'notice_passed', 'objected', 'in_batch', 'paid',
-      'pay_failed', 'prepaid', 'settled', 'recovery', 'recovered']
+      'pay_failed', 'advance_due', 'prepaid', 'settled', 'recovery', 'recovered']
     for (const s of states) expect(WORKER_CLAIM_LABELS[s as keyof typeof WORKER_CLAIM_LABELS]).toBeTruthy()
   })
 
@@ -45,6 +45,14 @@ describe('claim status labels (worker)', () => {
   it('explains a rejection with its reason', () => {
     expect(claimHint({ state: 'rejected', reason: '台账中没有县外务工记录' })).toBe('未通过：台账中没有县外务工记录')
     expect(claimHint({ state: 'paid', reason: '' })).toContain('银行卡')
+  })
+
+  it('walks a 定额预付 advance through 待预付, 已预付 and 已结算', () => {
+    expect(claimStatusLabel('advance_due')).toBe('待预付')
+    expect(claimTone('advance_due')).toBe('blue')
+    expect(claimHint({ state: 'advance_due', reason: '' })).toContain('安排发放')
+    expect(claimHint({ state: 'prepaid', reason: '' })).toContain('结算')
+    expect(claimHint({ state: 'settled', reason: '' })).toContain('已结算')
   })
 })
 

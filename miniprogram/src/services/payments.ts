@@ -97,6 +97,11 @@ export function prepareBatch(id: string, version: number): Promise<BatchDetail> 
 }
 
 /** approveBatch is the checker's step; the maker's own approval is refused (409 same_account). */
+/** cancelBatch withdraws a draft or prepared batch; its claims go back to wait for another batch. */
+export function cancelBatch(id: string, version: number, reason: string): Promise<BatchDetail> {
+  return request<BatchDetail>(`/api/v1/batches/${id}/cancel`, { method: 'POST', data: { version, reason } })
+}
+
 export function approveBatch(id: string, version: number, totpCode = ''): Promise<BatchDetail> {
   return request<BatchDetail>(`/api/v1/batches/${id}/approve`, { method: 'POST', data: { version, totp_code: totpCode } })
 }

@@ -13,6 +13,7 @@ export type ClaimState =
   | 'in_batch'
   | 'paid'
   | 'pay_failed'
+  | 'advance_due'
   | 'prepaid'
   | 'settled'
   | 'recovery'
@@ -195,7 +196,7 @@ export interface Objection {
   version: number
 }
 
-export type BatchState = 'draft' | 'prepared' | 'approved' | 'exported' | 'reconciled'
+export type BatchState = 'draft' | 'prepared' | 'approved' | 'exported' | 'reconciled' | 'cancelled'
 
 export interface Batch {
   id: string
@@ -211,6 +212,8 @@ export interface Batch {
   approved_at: string | null
   exported_at: string | null
   reconciled_at: string | null
+  cancelled_at: string | null
+  cancel_reason: string
   lines: number
   total_fen: number
   paid_lines: number
@@ -250,7 +253,7 @@ export interface BatchLine {
   bank_name: string
   amount_fen: number
   purpose: string
-  state: 'pending' | 'paid' | 'failed'
+  state: 'pending' | 'paid' | 'failed' | 'cancelled'
   state_label: string
   failure_reason: string
   marked_at: string | null

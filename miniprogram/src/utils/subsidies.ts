@@ -2,7 +2,7 @@ import type { Claim, ClaimState } from '../types/subsidies'
 
 // What the worker's phone says about a claim. The back office uses the server's own labels;
 // the worker sees seven plain words: 待审核 / 已通过 / 公示中 / 待发放 / 已发放 / 发放失败 / 追回
-// (plus 未通过 and the 定额预付 words).
+// (plus 未通过 and the 定额预付 words: 待预付 / 已预付 / 已结算 / 追回).
 export const WORKER_CLAIM_LABELS: Record<ClaimState, string> = {
   submitted: '待审核',
   approved: '已通过',
@@ -13,6 +13,7 @@ export const WORKER_CLAIM_LABELS: Record<ClaimState, string> = {
   in_batch: '待发放',
   paid: '已发放',
   pay_failed: '发放失败',
+  advance_due: '待预付',
   prepaid: '已预付',
   settled: '已结算',
   recovery: '追回',
@@ -36,6 +37,7 @@ export function claimTone(state: string): ClaimTone {
     case 'in_notice':
     case 'notice_passed':
     case 'in_batch':
+    case 'advance_due':
     case 'prepaid':
       return 'blue'
     case 'submitted':
@@ -70,6 +72,12 @@ export function claimHint(c: Pick<Claim, 'state' | 'reason'>): string {
       return c.reason ? `未通过：${c.reason}` : '未通过审核'
     case 'objected':
       return '公示期间有人提出异议，专班正在核实'
+    case 'advance_due':
+      return '定额预付已通过，正在安排发放到你的银行卡'
+    case 'prepaid':
+      return '预付的钱已打到你的银行卡；务工月数核实达到要求后结算'
+    case 'settled':
+      return '务工月数已核实达到要求，预付已结算'
     case 'recovery':
       return '务工月数没达到要求，预付的钱需要退回'
     default:

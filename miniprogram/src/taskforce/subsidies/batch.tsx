@@ -6,6 +6,7 @@ import type { BatchDetail, BatchLine } from '../../types/subsidies'
 import {
   approveBatch,
   batchLines,
+  cancelBatch,
   downloadBankFile,
   exportBatch,
   getBatch,
@@ -44,6 +45,7 @@ export default function BatchPage() {
   const [purpose, setPurpose] = useState('报送银行代发补贴')
   const [format, setFormat] = useState<'xlsx' | 'csv'>('xlsx')
   const [reasons, setReasons] = useState<Record<string, string>>({})
+  const [cancelReason, setCancelReason] = useState('')
   const me = getMe()
 
   const load = async (bid = id) => {
@@ -87,6 +89,25 @@ export default function BatchPage() {
   }
   const r = b.reconciliation
   const mine = me && (b.prepared_by === me.id || b.created_by === me.id)
+  const cancellable = b.state === 'draft' || b.state === 'prepared'
+
+  // askCancel confirms, then withdraws the batch: its claims go back to wait for another batch.
+  const askCancel = async () => {
+    const why = cancelReason.trim()
+    if (why.length < 2) {
+      setOk('')
+      setError('请先填写撤销原因（如：收款账户待核实、名单选错）')
+      return
+    }
+    const m = await Taro.showModal({
+      title: '撤销发放批次',
+      content: `撤销后，本批次的${b.lines}笔申请退回“待发放”（定额预付退回“待预付”），可以重新生成批次。撤销会记录原因和操作人，确定撤销吗？`,
+      confirmText: '确定撤销',
+      cancelText: '不撤销'
+    })
+    if (!m.confirm) return
+    run('cancel', async () => (await cancelBatch(b.id, b.version, why), '批次已撤销，申请已退回，可以重新生成批次'))
+  }
   return (
     <View className='page' data-testid='batch-page'>
       <PageHeader title='发放批次详情' back />
@@ -100,7 +121,13 @@ export default function BatchPage() {
           {b.approved_at ? ` · 复核：${when(b.approved_at)}` : ''}
           {b.exported_at ? ` · 导出：${when(b.exported_at)}` : ''}
           {b.reconciled_at ? ` · 对账：${when(b.reconciled_at)}` : ''}
+          {b.cancelled_at ? ` · 撤销：${when(b.cancelled_at)}` : ''}
         </View>
+        {b.state === 'cancelled' ? (
+          <View className='refusal' data-testid='batch-cancelled'>
+            本批次已撤销，原因：{b.cancel_reason}。其中的申请已退回待发放，可在批次列表重新生成批次。
+          </View>
+        ) : null}
         <View className='pc-totals' data-testid='batch-totals'>
           <View className='pc-total'>
             合计<View className='pc-total-num'>{r.lines}笔 {money(r.total_fen)}</View>
@@ -115,7 +142,10 @@ export default function BatchPage() {
             待登记<View className='pc-total-num'>{r.pending_lines}笔</View>
           </View>
           <View className='pc-total' data-testid='balanced'>
-            对账<View className='pc-total-num'>{r.balanced ? '平' : r.pending_lines > 0 ? '未完成' : '不平'}</View>
+            对账
+            <View className='pc-total-num'>
+              {b.state === 'cancelled' ? '—' : r.balanced ? '平' : r.pending_lines > 0 ? '未完成' : '不平'}
+            </View>
           </View>
         </View>
 
@@ -143,6 +173,21 @@ export default function BatchPage() {
                 {busy === 'approve' ? '请稍候…' : '复核通过'}
               </Text>
             </View>
+          </View>
+        ) : null}
+        {cancellable ? (
+          <View className='pc-actions'>
+            <Input
+              className='input'
+              style={{ flex: 1, minWidth: '240px' }}
+              placeholder='撤销原因（必填，如：收款账户待核实）'
+              value={cancelReason}
+              onInput={(ev) => setCancelReason(ev.detail.value)}
+              data-testid='cancel-reason'
+            />
+            <Text className='pc-btn pc-btn-red' data-testid='batch-cancel' onClick={askCancel}>
+              {busy === 'cancel' ? '请稍候…' : '撤销批次'}
+            </Text>
           </View>
         ) : null}
         {b.state === 'approved' || b.state === 'exported' || b.state === 'reconciled' ? (

@@ -59,7 +59,7 @@ export default function BatchesPage() {
     <View className='page' data-testid='batches-page'>
       <PageHeader title='发放批次' back />
       <View className='card'>
-        <View className='section-title'>新建批次（本县公示期满无异议、尚未发放的申请）</View>
+        <View className='section-title'>新建批次（本县公示期满无异议、定额预付待预付，以及上次发放失败的申请）</View>
         <View className='pc-actions'>
           <Input className='input' style={{ width: '200px' }} value={county} placeholder='县（区）编码' onInput={(ev) => setCounty(ev.detail.value)} data-testid='batch-county' />
           <Input className='input' style={{ flex: 1, minWidth: '240px' }} value={title} placeholder='标题（可不填）' onInput={(ev) => setTitle(ev.detail.value)} />

@@ -15,6 +15,7 @@ import '../../components/subsidy/subsidy.css'
 const TABS = [
   { code: 'submitted', label: '待审核' },
   { code: 'approved', label: '已通过（待公示）' },
+  { code: 'advance_due', label: '定额预付（待发放）' },
   { code: 'recovery', label: '追回名单' },
   { code: '', label: '全部' },
   { code: 'generate', label: '生成名单' }
