@@ -28,25 +28,25 @@ func (s *Server) mountPayments(in *gin.RouterGroup) {
 	in.GET("/notices", readNotices, s.listNotices)
 	in.GET("/notices/:id", readNotices, s.getNotice)
 	in.POST("/notices/:id/close", pay, s.closeNotice)
-	in.POST("/notices/:id/objections", roles(model.RoleCadre, model.RoleTaskforce, model.RoleAdmin), s.lodgeObjection)
+	in.POST("/notices/:id/objections", roles(model.RoleCadre, model.RoleTaskforce, model.RoleAdmin), s.lodgeObjection())
 	in.GET("/notices/:id/objections", readNotices, s.listObjections)
-	in.POST("/objections/:id/resolve", pay, s.resolveObjection)
+	in.POST("/objections/:id/resolve", pay, s.resolveObjection())
 	// A worker reads the notices of their own county (items of their own
 	// village) and objects to them under /me, like every worker route.
 	worker := roles(model.RoleWorker)
 	in.GET("/me/notices", worker, s.listNotices)
 	in.GET("/me/notices/:id", worker, s.getNotice)
-	in.POST("/me/notices/:id/objections", worker, s.lodgeObjection)
+	in.POST("/me/notices/:id/objections", worker, s.lodgeObjection())
 	in.GET("/me/notices/:id/objections", worker, s.listObjections)
 
 	in.POST("/batches", pay, s.createBatch)
 	in.GET("/batches", readBatches, s.listBatches)
 	in.GET("/batches/:id", readBatches, s.getBatch)
 	in.GET("/batches/:id/lines", readBatches, s.batchLines)
-	in.POST("/batches/:id/prepare", pay, s.prepareBatch)
-	in.POST("/batches/:id/approve", pay, s.approveBatch)
-	in.POST("/batches/:id/cancel", pay, s.cancelBatch)
-	in.POST("/batches/:id/export", pay, s.exportBatch)
+	in.POST("/batches/:id/prepare", pay, s.prepareBatch())
+	in.POST("/batches/:id/approve", pay, s.approveBatch())
+	in.POST("/batches/:id/cancel", pay, s.cancelBatch())
+	in.POST("/batches/:id/export", pay, s.exportBatch())
 	in.GET("/batches/:id/file", pay, s.batchFile)
 	in.POST("/batches/:id/lines/:line_id/mark", pay, s.markLine)
 	in.POST("/batches/:id/results", pay, s.uploadResults)
@@ -343,28 +343,14 @@ type objectionRequest struct {
 	OnBehalfOf string `json:"on_behalf_of"`
 }
 
-func (s *Server) lodgeObjection(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req objectionRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	itemID, err := parseID("item_id", req.ItemID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	o, err := s.Payments.Lodge(c.Request.Context(), id, payment.LodgeInput{ItemID: itemID, Text: req.Text, OnBehalfOf: req.OnBehalfOf})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, toObjectionView(o))
+func (s *Server) lodgeObjection() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req objectionRequest) (*model.Objection, error) {
+		itemID, err := parseID("item_id", req.ItemID)
+		if err != nil {
+			return nil, err
+		}
+		return s.Payments.Lodge(ctx, id, payment.LodgeInput{ItemID: itemID, Text: req.Text, OnBehalfOf: req.OnBehalfOf})
+	}, func(c *gin.Context, o *model.Objection) { c.JSON(http.StatusCreated, toObjectionView(o)) })
 }
 
 type objectionList struct {
@@ -395,23 +381,10 @@ type resolveRequest struct {
 	Version    int    `json:"version"`
 }
 
-func (s *Server) resolveObjection(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req resolveRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	o, err := s.Payments.Resolve(c.Request.Context(), id, payment.ResolveInput{Resolution: req.Resolution, Note: req.Note, Version: req.Version})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toObjectionView(o))
+func (s *Server) resolveObjection() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req resolveRequest) (*model.Objection, error) {
+		return s.Payments.Resolve(ctx, id, payment.ResolveInput{Resolution: req.Resolution, Note: req.Note, Version: req.Version})
+	}, func(c *gin.Context, o *model.Objection) { c.JSON(http.StatusOK, toObjectionView(o)) })
 }
 
 // ---- batches ----
@@ -551,42 +524,52 @@ func bindOptional(c *gin.Context, dst any) error {
 	return bind(c, dst)
 }
 
-func (s *Server) prepareBatch(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
+// bodyRule says whether a route's JSON body may be left out.
+type bodyRule bool
+
+const (
+	bodyRequired bodyRule = false
+	bodyOptional bodyRule = true // an empty body is the zero request
+)
+
+// onID is the shape the write routes on one record share: parse the path
+// id, bind a request of type T, call the service, answer through reply.
+// Errors at any step are answered by fail, as everywhere.
+func onID[T, R any](body bodyRule, do func(ctx context.Context, id int64, req T) (R, error), reply func(*gin.Context, R)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var req T
+		decode := bind
+		if body == bodyOptional {
+			decode = bindOptional
+		}
+		if err := decode(c, &req); err != nil {
+			fail(c, err)
+			return
+		}
+		out, err := do(c.Request.Context(), id, req)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		reply(c, out)
 	}
-	var req batchStepRequest
-	if err := bindOptional(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.Prepare(c.Request.Context(), id, req.Version)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.writeBatch(c, b)
 }
 
-func (s *Server) approveBatch(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req batchStepRequest
-	if err := bindOptional(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.Approve(c.Request.Context(), id, req.Version, req.TOTPCode)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.writeBatch(c, b)
+func (s *Server) prepareBatch() gin.HandlerFunc {
+	return onID(bodyOptional, func(ctx context.Context, id int64, req batchStepRequest) (*model.Batch, error) {
+		return s.Payments.Prepare(ctx, id, req.Version)
+	}, s.writeBatch)
+}
+
+func (s *Server) approveBatch() gin.HandlerFunc {
+	return onID(bodyOptional, func(ctx context.Context, id int64, req batchStepRequest) (*model.Batch, error) {
+		return s.Payments.Approve(ctx, id, req.Version, req.TOTPCode)
+	}, s.writeBatch)
 }
 
 type cancelRequest struct {
@@ -594,23 +577,10 @@ type cancelRequest struct {
 	Reason  string `json:"reason"`
 }
 
-func (s *Server) cancelBatch(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req cancelRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Payments.Cancel(c.Request.Context(), id, payment.CancelInput{Version: req.Version, Reason: req.Reason})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.writeBatch(c, b)
+func (s *Server) cancelBatch() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req cancelRequest) (*model.Batch, error) {
+		return s.Payments.Cancel(ctx, id, payment.CancelInput{Version: req.Version, Reason: req.Reason})
+	}, s.writeBatch)
 }
 
 type exportRequest struct {
@@ -626,26 +596,13 @@ func sendFile(c *gin.Context, f *payment.File) {
 	c.Data(http.StatusOK, f.Mime, f.Data)
 }
 
-func (s *Server) exportBatch(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req exportRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Format == "" {
-		req.Format = payment.FormatXLSX
-	}
-	f, err := s.Payments.Export(c.Request.Context(), id, req.Version, req.Format, req.Purpose)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sendFile(c, f)
+func (s *Server) exportBatch() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req exportRequest) (*payment.File, error) {
+		if req.Format == "" {
+			req.Format = payment.FormatXLSX
+		}
+		return s.Payments.Export(ctx, id, req.Version, req.Format, req.Purpose)
+	}, sendFile)
 }
 
 func (s *Server) batchFile(c *gin.Context) {
