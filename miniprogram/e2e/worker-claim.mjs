@@ -40,8 +40,8 @@ await run('worker-claim', (t) => {
       await t.tid('bank-save').click()
       await t.tid('claims-page').waitFor({ state: 'visible' })
       await t.waitText(t.tid('bank-card'), ['0017', '*'], 'masked account')
-      const t = await t.tid('bank-card').innerText()
-      if (t.includes('6228480010000000017')) throw new Error('the whole account number is on screen')
+      const text = await t.tid('bank-card').innerText()
+      if (text.includes('6228480010000000017')) throw new Error('the whole account number is on screen')
     }],
     ['worker fills the claim: from home, to 昆山 (江苏), no amount field', async () => {
       await t.tid('claim-new').click()
@@ -108,9 +108,8 @@ await run('worker-claim', (t) => {
       await t.tid('notice-close').click()
       await t.waitText(t.tid('notice-error'), ['公示期还没有结束'], 'refusal')
       await t.shot('08-taskforce-notice-refused.png')
-    }]
-
-    ['[development clock +10 days] the notice period has passed; the task force closes the notice', async () => {
+    }],
+    ['[development clock +20 days] the notice period has passed; the task force closes the notice', async () => {
       await setClockOffset(NOTICE_SKIP_HOURS)
       await t.tid('notice-close').click()
       await t.waitText(t.tid('notice-ok'), ['公示已办结', '公示结束'], 'closed')
@@ -128,8 +127,8 @@ await run('worker-claim', (t) => {
       batchId = body.id
       await t.tid('batch-page').waitFor({ state: 'visible' })
       await t.waitText(t.tid(`line-${claimId}`), ['马小军', '600元', '0017'], 'batch line')
-      const t = await t.tid(`line-${claimId}`).innerText()
-      if (t.includes('6228480010000000017')) throw new Error('the whole account number is on screen')
+      const text = await t.tid(`line-${claimId}`).innerText()
+      if (text.includes('6228480010000000017')) throw new Error('the whole account number is on screen')
       await t.shot('10-taskforce-batch-draft.png')
     }],
     ['the maker submits it; approving it himself is refused', async () => {
