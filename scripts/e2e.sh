@@ -40,3 +40,31 @@ BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/worker-claim" node miniprog
 # Issue 4: the returnee's matching job is in their feed and inbox with reasons; they apply, the
 # employer confirms the hire, the case closes as placed and the worker's status shows the job.
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/worker-job" node miniprogram/e2e/worker-job.mjs
+# Issue 6: the dashboard, on a population worth looking at — a database of its own with 5,000
+# synthetic labourers (seed 000's county proportions, so the demo official's 临夏州 and the demo
+# task force's 东乡族自治县 have people), its report rows built, demo accounts seeded by `serve`,
+# on a second port. Screenshots (desktop and phone) land in $ART/dashboard.
+(
+	DPORT="${E2E_DASH_PORT:-$((PORT + 1))}"
+	DDB="jyb_e2e_dash_$$"
+	DDATA="$(mktemp -d)"
+	export DATA_DIR="$DDATA" DATABASE_URL="$mysql_base/$DDB" REDIS_URL="${TEST_REDIS_URL%/*}/13" HTTP_ADDR="127.0.0.1:$DPORT"
+	dash_cleanup() {
+		[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
+		mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "DROP DATABASE IF EXISTS $DDB" || true
+		rm -rf "$DDATA"
+	}
+	trap dash_cleanup EXIT
+	mkdir -p "$ART/dashboard"
+	mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "CREATE DATABASE $DDB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+	"$BIN" migrate > "$ART/dashboard/seed.log" 2>&1
+	"$BIN" seed synthetic --labourers "${E2E_DASH_LABOURERS:-5000}" --seed 1 --build-reports >> "$ART/dashboard/seed.log" 2>&1
+	"$BIN" serve > "$ART/dashboard/serve.log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 1 150); do
+		curl -fsS "http://127.0.0.1:$DPORT/readyz" >/dev/null 2>&1 && break
+		kill -0 "$DPID" 2>/dev/null || { cat "$ART/dashboard/serve.log"; exit 1; }
+		sleep 0.2
+	done
+	BASE_URL="http://127.0.0.1:$DPORT" ARTIFACT_DIR="$ART/dashboard" node miniprogram/e2e/dashboard.mjs
+)

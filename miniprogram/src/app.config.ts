@@ -9,7 +9,7 @@ export default defineAppConfig({
     },
     {
       root: 'office',
-      pages: ['home/index', 'labourers/index', 'labourer/index', 'accounts/index', 'lists/index']
+      pages: ['home/index', 'labourers/index', 'labourer/index', 'accounts/index', 'lists/index', 'dashboard/index']
     },
     {
       root: 'cadre',

@@ -37,6 +37,11 @@ export default function OfficeHome() {
           </View>
         </View>
       ) : null}
+      {me && (me.role === 'taskforce' || me.role === 'official' || me.role === 'admin') ? (
+        <BigButton tone='primary' icon='📈' onClick={() => Taro.navigateTo({ url: '/office/dashboard/index' })} testid='open-dashboard'>
+          数据看板
+        </BigButton>
+      ) : null}
       {me && me.role === 'cadre' ? (
         <BigButton tone='green' icon='📝' onClick={() => Taro.navigateTo({ url: '/cadre/tasks/index' })} testid='open-tasks'>
           本月核实任务
