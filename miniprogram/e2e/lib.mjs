@@ -162,7 +162,17 @@ function makeHelpers(page, context, artifactDir, notes) {
     baseURL: BASE_URL,
     tid,
     note: (line) => notes.push(line),
-    shot: (file) => page.screenshot({ path: path.join(artifactDir, file), fullPage: true }),
+    /** shot keeps a full-page picture once the page has slid into place (Taro's H5 transition). */
+    async shot(file) {
+      await page
+        .waitForFunction(() => {
+          const shown = document.querySelectorAll('.taro_page_show')
+          const last = shown[shown.length - 1]
+          return !last || Math.abs(last.getBoundingClientRect().left) < 1
+        }, null, { timeout: 2000 })
+        .catch(() => undefined)
+      await page.screenshot({ path: path.join(artifactDir, file), fullPage: true })
+    },
     go: (hash) => page.goto(hash === '/' ? `${BASE_URL}/` : `${BASE_URL}/#${hash}`, { waitUntil: 'domcontentloaded' }),
     /** fill types into a Taro Input/Textarea by its test id (the real element may be inside). */
     async fill(id, value) {

@@ -2,7 +2,8 @@
 // in 昆山 by the cadre) claims the 交通补助 on the phone, is approved at once under 免审即享 and sees
 // the amount; the task force publishes the 公示; closing it early is refused; the server's
 // development clock (DEV_CLOCK=true, PUT /api/v1/dev/clock) is moved past the notice period and
-// the task force closes it, batches the claim, the maker's own approval is refused, a second
+// the task force closes it, batches the claim, cancels that batch with a reason and batches it
+// again, the maker's own approval is refused, a second
 // account (the demo admin) approves, the bank file is exported and the line is marked paid and
 // reconciled; the worker's phone shows 已发放. The clock is put back at the end.
 // Env and output: see lib.mjs.
@@ -17,6 +18,16 @@ await run('worker-claim', (t) => {
   let claimId = ''
   let noticeId = ''
   let batchId = ''
+  /** createBatch taps 生成批次 on the batch list and returns the new batch's id. */
+  const createBatch = async () => {
+    const resp = t.page.waitForResponse((r) => r.url().endsWith('/api/v1/batches') && r.request().method() === 'POST')
+    await t.tid('batch-create').click()
+    const r = await resp
+    const body = await r.json().catch(() => ({}))
+    if (r.status() !== 201) throw new Error(`create batch: ${r.status()} ${JSON.stringify(body)}`)
+    await t.tid('batch-page').waitFor({ state: 'visible' })
+    return body.id
+  }
   return [
     ['worker logs in and opens 交通补助', async () => {
       await t.go('/')
@@ -116,27 +127,37 @@ await run('worker-claim', (t) => {
       await t.waitText(t.tid(`notice-item-${claimId}`), ['无异议'], 'item passed')
       await t.shot('09-taskforce-notice-closed.png')
     }],
-    ['task force creates the batch: it includes the claim', async () => {
+    ['task force creates a batch, then cancels it with a reason: the claim goes back', async () => {
       await t.go('/taskforce/subsidies/batches')
       await t.tid('batches-page').waitFor({ state: 'visible' })
-      const resp = t.page.waitForResponse((r) => r.url().endsWith('/api/v1/batches') && r.request().method() === 'POST')
-      await t.tid('batch-create').click()
-      const r = await resp
-      const body = await r.json().catch(() => ({}))
-      if (r.status() !== 201) throw new Error(`create batch: ${r.status()} ${JSON.stringify(body)}`)
-      batchId = body.id
-      await t.tid('batch-page').waitFor({ state: 'visible' })
+      batchId = await createBatch()
+      await t.tid('batch-cancel').click()
+      await t.waitText(t.tid('batch-error'), ['请先填写撤销原因'], 'a reason is required')
+      await t.fill('cancel-reason', '收款账户待核实')
+      await t.tid('batch-cancel').click()
+      // Taro's H5 modal: confirm with its 确定撤销 button.
+      await t.page.getByText('确定撤销', { exact: true }).click()
+      await t.waitText(t.tid('batch-state'), ['已撤销'], 'cancelled')
+      await t.waitText(t.tid('batch-cancelled'), ['收款账户待核实'], 'cancel reason')
+      await t.shot('10-taskforce-batch-cancelled.png')
+    }],
+    ['task force creates the batch again: it includes the claim', async () => {
+      await t.go('/taskforce/subsidies/batches')
+      await t.tid('batches-page').waitFor({ state: 'visible' })
+      const again = await createBatch()
+      if (again === batchId) throw new Error('the cancelled batch came back')
+      batchId = again
       await t.waitText(t.tid(`line-${claimId}`), ['马小军', '600元', '0017'], 'batch line')
       const text = await t.tid(`line-${claimId}`).innerText()
       if (text.includes('6228480010000000017')) throw new Error('the whole account number is on screen')
-      await t.shot('10-taskforce-batch-draft.png')
+      await t.shot('11-taskforce-batch-draft.png')
     }],
     ['the maker submits it; approving it himself is refused', async () => {
       await t.tid('batch-prepare').click()
       await t.waitText(t.tid('batch-state'), ['待复核'], 'prepared')
       await t.tid('batch-approve').click()
       await t.waitText(t.tid('batch-error'), ['同一账号不能既制单又复核'], 'maker-checker refusal')
-      await t.shot('11-taskforce-self-approve-refused.png')
+      await t.shot('12-taskforce-self-approve-refused.png')
     }],
     ['a second account (the demo admin) approves', async () => {
       await t.logout()
@@ -146,7 +167,7 @@ await run('worker-claim', (t) => {
       await t.tid('batch-page').waitFor({ state: 'visible' })
       await t.tid('batch-approve').click()
       await t.waitText(t.tid('batch-state'), ['已复核'], 'approved')
-      await t.shot('12-admin-approved.png')
+      await t.shot('13-admin-approved.png')
     }],
     ['export the bank file (download, whole account number inside)', async () => {
       await t.fill('export-purpose', '报送农业银行代发交通补助')
@@ -157,7 +178,7 @@ await run('worker-claim', (t) => {
       await d.saveAs(file)
       if (fs.statSync(file).size < 100) throw new Error('bank file is empty')
       await t.waitText(t.tid('batch-state'), ['已导出'], 'exported')
-      await t.shot('13-batch-exported.png')
+      await t.shot('14-batch-exported.png')
     }],
     ['mark the line paid; reconcile: totals balance', async () => {
       await t.tid(`line-${claimId}`).locator(byTestId('line-paid')).click()
@@ -166,16 +187,16 @@ await run('worker-claim', (t) => {
       await t.tid('batch-reconcile').click()
       await t.waitText(t.tid('batch-state'), ['已对账'], 'reconciled')
       await t.waitText(t.tid('balanced'), ['平'], 'balanced')
-      await t.shot('14-batch-reconciled.png')
+      await t.shot('15-batch-reconciled.png')
     }],
     ['the worker\'s phone shows 已发放', async () => {
+      await t.page.setViewportSize(PHONE) // before the reload: the H5 sizes its rem unit at load
       await t.logout()
-      await t.page.setViewportSize(PHONE)
       await t.devLogin('worker')
       await t.tid('open-claims').click()
       await t.tid('claims-page').waitFor({ state: 'visible' })
       await t.waitText(t.tid(`claim-${claimId}`).locator(byTestId('claim-status')), ['已发放'], 'worker status')
-      await t.shot('15-worker-paid.png')
+      await t.shot('16-worker-paid.png')
     }]
   ]
 }, {
