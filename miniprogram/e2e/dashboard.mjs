@@ -6,7 +6,8 @@
 // the targets' gaps — is checked against what the API answers for the same region and year.
 // Tapping a county's bar drills down into it and the check runs again there; a region outside
 // the official's scope is refused (403) and the page says so in Chinese; the province table's
-// Excel export downloads; the county task force lands on its own county's dashboard. Full-page
+// Excel export downloads; the county task force lands on its own county's dashboard and sets a
+// target there through the form (a bad number is refused first). Full-page
 // screenshots at desktop width (1280) and phone width (390) are kept in ARTIFACT_DIR.
 // Env and output: see lib.mjs. DASH_COUNTY: the county to drill into (default 东乡族自治县).
 import { DESKTOP, PHONE, byTestId, run, tokenFor, api } from './lib.mjs'
@@ -216,6 +217,27 @@ await run('dashboard', (t) => {
       if (r !== COUNTY) throw new Error(`the task force's dashboard shows ${r}, not ${COUNTY}`)
       const { count } = await checkFigures(COUNTY)
       t.note(`task force, ${COUNTY}: ${count} figures checked against the API`)
+    }],
+    ['the task force sets a 县内 target on the dashboard and sees its gap', async () => {
+      const before = (await readAPI(COUNTY)).provinces.total.in_county
+      await t.tid('target-open').click()
+      await t.tid('target-metric-in_county').click()
+      await t.tid('target-comparator-ge').click()
+      await t.fill('target-value', '-3')
+      await t.tid('target-save').click()
+      await t.waitText(t.tid('error-value'), ['目标人数'], 'a bad number is refused before sending')
+      const want = before + 25
+      await t.fill('target-value', String(want))
+      await t.fill('target-note', '县内就近就业（演示）')
+      await t.tid('target-save').click()
+      const id = `in_county-${COUNTY}`
+      await t.tid(`target-gap-${id}`).waitFor({ state: 'visible' })
+      await waitReady(COUNTY)
+      const g = (await readAPI(COUNTY)).targets.items.find((x) => x.metric === 'in_county' && x.region_code === COUNTY)
+      if (!g || g.value !== want || g.comparator !== 'ge') throw new Error(`saved target: ${JSON.stringify(g)}`)
+      same(`target-gap-${id}`, await text(`target-gap-${id}`), `还差 ${fmtInt(g.gap)} 人`)
+      if (g.gap !== 25) throw new Error(`gap ${g.gap}, want 25`)
+      await checkFigures(COUNTY)
       await shots('dashboard-4-taskforce')
     }]
   ]

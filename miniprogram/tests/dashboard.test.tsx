@@ -9,6 +9,7 @@ import {
   latestReached,
   monthDay,
   niceMax,
+  parseCount,
   progressPct,
   segments,
   targetTitle,
@@ -16,6 +17,7 @@ import {
   workYearOf
 } from '../src/utils/dashboard'
 import RegionBars from '../src/office/dashboard/components/RegionBars'
+import TargetForm from '../src/office/dashboard/components/TargetForm'
 import TargetList from '../src/office/dashboard/components/TargetList'
 import TrendChart from '../src/office/dashboard/components/TrendChart'
 import type { ProvinceTableRow, Target, Trend, TrendMonth } from '../src/types/reports'
@@ -182,5 +184,26 @@ describe('region bars', () => {
     expect(onDrill).toHaveBeenCalledWith('622921', '临夏县')
     fireEvent.click(screen.getByTestId('bar-622999'))
     expect(onDrill).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('setting a target', () => {
+  it('reads numbers typed by hand', () => {
+    expect(parseCount('13037')).toBe(13037)
+    expect(parseCount(' 13,037 ')).toBe(13037)
+    expect(parseCount('１３０３７')).toBe(13037)
+    expect(parseCount('')).toBeNull()
+    expect(parseCount('-5')).toBeNull()
+    expect(parseCount('12.5')).toBeNull()
+    expect(parseCount('一万')).toBeNull()
+  })
+
+  it('asks for the number before sending anything', () => {
+    const onSaved = vi.fn()
+    render(<TargetForm region='622926' regionName='东乡族自治县' year={2027} onSaved={onSaved} />)
+    expect(screen.getByTestId('target-form').textContent).toContain('为东乡族自治县设定2027年度目标')
+    fireEvent.click(screen.getByTestId('target-save'))
+    expect(screen.getByTestId('error-value').textContent).toContain('请填写目标人数')
+    expect(onSaved).not.toHaveBeenCalled()
   })
 })

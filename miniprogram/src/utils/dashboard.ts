@@ -151,3 +151,10 @@ export function monthDay(s: string | null | undefined): string {
   const m = /^\d{4}-(\d{2})-(\d{2})/.exec(s)
   return m ? `${Number(m[1])}月${Number(m[2])}日` : s
 }
+
+/** parseCount reads a number of people typed by hand ("13,037", "１３０３７"): null unless a whole number ≥ 0. */
+export function parseCount(s: string): number | null {
+  const t = s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[,，\s]/g, '')
+  if (!/^\d{1,9}$/.test(t)) return null
+  return Number(t)
+}

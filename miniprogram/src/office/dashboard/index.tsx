@@ -4,6 +4,7 @@ import { useRef, useState } from 'react'
 import type { ProvinceTable, ProvinceTableRow, RegionTable, RegionTableRow, Targets, Trend } from '../../types/reports'
 import { exportProvinceTable, exportRegionTable, getProvinceTable, getRegionTable, getTargets, getTrend } from '../../services/reports'
 import { errorMessage } from '../../services/request'
+import { getMe } from '../../services/session'
 import { showDate } from '../../utils/date'
 import { fmtInt, fmtPct } from '../../utils/dashboard'
 import BigButton from '../../components/BigButton'
@@ -12,6 +13,7 @@ import ErrorBanner from '../../components/ErrorBanner'
 import PageHeader from '../../components/PageHeader'
 import FigureTable, { type Column } from './components/FigureTable'
 import RegionBars from './components/RegionBars'
+import TargetForm from './components/TargetForm'
 import TargetList from './components/TargetList'
 import TrendChart from './components/TrendChart'
 import './dashboard.css'
@@ -80,6 +82,9 @@ export default function DashboardPage() {
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
   const [exporting, setExporting] = useState('')
+  const [targetForm, setTargetForm] = useState(false)
+  const me = getMe()
+  const canSetTargets = !!me && (me.role === 'taskforce' || me.role === 'admin')
   const seq = useRef(0)
 
   const region = path.length ? path[path.length - 1].code : undefined
@@ -198,6 +203,24 @@ export default function DashboardPage() {
           <View className='dash-section'>
             <View className='dash-title'>目标完成情况</View>
             <TargetList items={data.targets.items} region={p.region.code} />
+            {canSetTargets && p.region.code ? (
+              targetForm ? (
+                <TargetForm
+                  region={p.region.code}
+                  regionName={p.region.name}
+                  year={p.year}
+                  onSaved={() => {
+                    setTargetForm(false)
+                    load(p.region.code, p.year, path)
+                    Taro.showToast({ title: '目标已保存', icon: 'success' })
+                  }}
+                />
+              ) : (
+                <BigButton tone='plain' size='small' onClick={() => setTargetForm(true)} testid='target-open'>
+                  设定目标
+                </BigButton>
+              )
+            ) : null}
           </View>
 
           {p.items.length ? (
