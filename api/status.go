@@ -225,11 +225,13 @@ func (s *Server) myReport(c *gin.Context) {
 		return
 	}
 	a := actor.From(c.Request.Context())
-	if _, err := s.Status.Submit(c.Request.Context(), a.LabourerID, req); err != nil {
+	// The answer is the card as the report's transaction left it.
+	card, err := s.Status.Submit(c.Request.Context(), a.LabourerID, req)
+	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.writeCard(c, a.LabourerID, http.StatusCreated)
+	c.JSON(http.StatusCreated, s.toCard(card))
 }
 
 func (s *Server) labourerStatus(c *gin.Context) {

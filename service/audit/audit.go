@@ -28,8 +28,19 @@ type Entry struct {
 
 // Write records an entry inside tx (so it commits or rolls back with the change).
 func Write(ctx context.Context, tx *gorm.DB, e Entry) error {
+	row := Row(ctx, e)
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// Row is the audit row Write would insert for an entry: who (from ctx),
+// what and when. A caller that sends its transaction's statements together
+// (service/status) inserts it itself, in the same transaction as the change.
+func Row(ctx context.Context, e Entry) model.AuditLog {
 	a := actor.From(ctx)
-	row := model.AuditLog{
+	return model.AuditLog{
 		At:          time.Now().UTC(),
 		ActorID:     a.AccountID,
 		ActorRole:   string(a.Role),
@@ -42,10 +53,6 @@ func Write(ctx context.Context, tx *gorm.DB, e Entry) error {
 		RequestID:   a.RequestID,
 		IP:          a.IP,
 	}
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
-	}
-	return nil
 }
 
 func encode(v any) string {

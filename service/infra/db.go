@@ -109,12 +109,31 @@ func MySQLDSN(s string) (string, error) {
 	// Interpolate arguments client-side: one round trip per query instead of
 	// prepare, execute and close (three). Safe with utf8mb4.
 	cfg.InterpolateParams = true
+	// Several statements in one query: a transaction whose statements do not
+	// depend on each other's results sends them together (service/status:
+	// one round trip for a status report's writes, one for its reads). The
+	// arguments are still escaped by the driver, as in every other query;
+	// nothing here builds SQL from input (docs/decisions.md).
+	cfg.MultiStatements = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
 	cfg.Params["charset"] = "utf8mb4"
 	cfg.Collation = "utf8mb4_unicode_ci"
 	return cfg.FormatDSN(), nil
+}
+
+// MultiStatements reports whether a handle's connections take several
+// statements in one query with the arguments interpolated client-side: a
+// MySQL handle opened from a DSN through MySQLDSN. Others (SQLite, a
+// dialector over an existing pool) run such statements one by one.
+func MultiStatements(db *gorm.DB) bool {
+	d, ok := db.Dialector.(*gormmysql.Dialector)
+	if !ok || d.Config == nil || d.DSN == "" {
+		return false
+	}
+	cfg, err := mysql.ParseDSN(d.DSN)
+	return err == nil && cfg.MultiStatements && cfg.InterpolateParams
 }
 
 // Dialect reports which database a handle talks to.

@@ -62,6 +62,21 @@ func TaskID(eventID int64) string { return TaskIDPrefix + strconv.FormatInt(even
 // back with the change it announces. payload is marshalled to JSON
 // (json.RawMessage is stored as is; nil is stored as null).
 func Add(ctx context.Context, tx *gorm.DB, kind string, aggregateID int64, payload any) (model.OutboxEvent, error) {
+	ev, err := NewEvent(kind, aggregateID, payload)
+	if err != nil {
+		return model.OutboxEvent{}, err
+	}
+	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
+		return model.OutboxEvent{}, fmt.Errorf("outbox %s: %w", kind, err)
+	}
+	return ev, nil
+}
+
+// NewEvent is the row Add would insert: checked kind, new id, payload as
+// JSON. A caller that sends its transaction's statements together
+// (service/status) inserts it itself; the row must commit with the change it
+// announces, as with Add.
+func NewEvent(kind string, aggregateID int64, payload any) (model.OutboxEvent, error) {
 	if strings.TrimSpace(kind) == "" || len(kind) > maxKindLen {
 		return model.OutboxEvent{}, fmt.Errorf("outbox: bad event kind %q", kind)
 	}
@@ -69,16 +84,7 @@ func Add(ctx context.Context, tx *gorm.DB, kind string, aggregateID int64, paylo
 	if err != nil {
 		return model.OutboxEvent{}, fmt.Errorf("outbox %s: payload: %w", kind, err)
 	}
-	ev := model.OutboxEvent{
-		ID:          model.NewID(),
-		Kind:        kind,
-		AggregateID: aggregateID,
-		Payload:     string(body),
-	}
-	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
-		return model.OutboxEvent{}, fmt.Errorf("outbox %s: %w", kind, err)
-	}
-	return ev, nil
+	return model.OutboxEvent{ID: model.NewID(), Kind: kind, AggregateID: aggregateID, Payload: string(body)}, nil
 }
 
 // encodeTask builds the task body for an event.

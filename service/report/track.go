@@ -93,6 +93,13 @@ func Track(db *gorm.DB) error {
 // (MarkAll).
 func Untracked(db *gorm.DB) *gorm.DB { return db.Set(settingOff, true).Session(&gorm.Session{}) }
 
+// Tracking reports whether writes through db are marked: false for a
+// session from Untracked. A service that writes tracked tables through
+// statements it sends itself (service/status sends a transaction's writes in
+// one round trip, past these callbacks) writes its own ReportDirty rows in
+// the same transaction when this is true.
+func Tracking(db *gorm.DB) bool { return !off(db) }
+
 func off(db *gorm.DB) bool {
 	v, ok := db.Get(settingOff)
 	return ok && v == true

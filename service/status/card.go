@@ -2,7 +2,7 @@ package status
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,52 +35,98 @@ type Card struct {
 	History    []model.StatusReport
 }
 
-// Card builds the status card of a labourer in the caller's scope.
+// Card builds the status card of a labourer in the caller's scope, from one
+// round trip (see load).
 func (s *Service) Card(ctx context.Context, labourerID int64) (*Card, error) {
+	st, err := s.load(ctx, s.db.WithContext(ctx), labourerID)
+	if err != nil {
+		return nil, err
+	}
+	return st.card(), nil
+}
+
+// state is what a report's checks and the card read about a labourer.
+type state struct {
+	lab model.Labourer
+	// spells are the first two in the card's order — open spells first,
+	// then the latest start — enough to know the card's spell after a
+	// report closes the first one.
+	spells  []model.EmploymentSpell
+	ret     *model.ReturnEvent   // the latest return
+	plan    *model.OutingPlan    // the latest plan
+	history []model.StatusReport // newest first, at most historyLength
+}
+
+// load reads a labourer in the caller's scope with their latest spells,
+// return, plan and reports: five SELECTs sent as one query where the
+// connection allows (batch), on db — the transaction of a report, or the
+// handle. A labourer out of scope is not found.
+func (s *Service) load(ctx context.Context, db *gorm.DB, labourerID int64) (*state, error) {
 	a := actor.From(ctx)
-	db := s.db.WithContext(ctx)
-	c := &Card{}
-	q := a.ScopeLabourers(db.Model(&model.Labourer{}), "village_code", "id")
-	if err := q.Where("id = ?", labourerID).Take(&c.Labourer).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFound("劳动力")
-		}
-		return nil, err
+	b := newBatch(db, s.multi)
+	var (
+		labs    []model.Labourer
+		rets    []model.ReturnEvent
+		plans   []model.OutingPlan
+		st      state
+		scanner = db.Session(&gorm.Session{NewDB: true})
+	)
+	b.add(a.ScopeLabourers(b.dry.Model(&model.Labourer{}), "village_code", "id").Where("id = ?", labourerID).Limit(1).Find(&labs))
+	b.add(b.dry.Where("labourer_id = ?", labourerID).Order("end_date IS NOT NULL, start_date DESC, id DESC").Limit(2).Find(&st.spells))
+	b.add(b.dry.Where("labourer_id = ?", labourerID).Order("id DESC").Limit(1).Find(&rets))
+	b.add(b.dry.Where("labourer_id = ?", labourerID).Order("id DESC").Limit(1).Find(&plans))
+	b.add(b.dry.Where("labourer_id = ?", labourerID).Order("id DESC").Limit(historyLength).Find(&st.history))
+	if err := b.query(ctx, scanInto(scanner, &labs), scanInto(scanner, &st.spells), scanInto(scanner, &rets),
+		scanInto(scanner, &plans), scanInto(scanner, &st.history)); err != nil {
+		return nil, fmt.Errorf("status: read labourer: %w", err)
 	}
-	var sp model.EmploymentSpell
-	if err := first(db.Where("labourer_id = ?", labourerID).Order("end_date IS NOT NULL, start_date DESC, id DESC"), &sp); err != nil {
-		return nil, err
-	} else if sp.ID != 0 {
-		c.Spell = &sp
+	if len(labs) == 0 {
+		return nil, apperr.NotFound("劳动力")
 	}
-	var ret model.ReturnEvent
-	if err := first(db.Where("labourer_id = ?", labourerID).Order("id DESC"), &ret); err != nil {
-		return nil, err
-	} else if ret.ID != 0 {
-		c.LastReturn = &ret
+	st.lab = labs[0]
+	if len(rets) > 0 {
+		st.ret = &rets[0]
 	}
-	var plan model.OutingPlan
-	if err := first(db.Where("labourer_id = ?", labourerID).Order("id DESC"), &plan); err != nil {
-		return nil, err
-	} else if plan.ID != 0 {
-		c.Plan = &plan
+	if len(plans) > 0 {
+		st.plan = &plans[0]
 	}
-	if err := db.Where("labourer_id = ?", labourerID).Order("id DESC").Limit(historyLength).Find(&c.History).Error; err != nil {
-		return nil, err
+	return &st, nil
+}
+
+// open is the labourer's current job: the first spell, if it has no end.
+func (st *state) open() *model.EmploymentSpell {
+	if len(st.spells) > 0 && st.spells[0].EndDate == nil {
+		return &st.spells[0]
+	}
+	return nil
+}
+
+// card is the status card of the state.
+func (st *state) card() *Card {
+	c := &Card{Labourer: st.lab, LastReturn: st.ret, Plan: st.plan, History: st.history}
+	if c.History == nil {
+		c.History = []model.StatusReport{}
+	}
+	if len(st.spells) > 0 {
+		c.Spell = &st.spells[0]
 	}
 	if len(c.History) > 0 {
 		c.LastReport = &c.History[0]
 	}
 	c.Kind, c.Label, c.Since = current(c)
-	return c, nil
+	return c
 }
 
-func first(q *gorm.DB, dst any) error {
-	err := q.Limit(1).Take(dst).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil
+// spellBefore is the card's order of spells: open first, then the latest
+// start, then the latest id.
+func spellBefore(a, b *model.EmploymentSpell) bool {
+	if (a.EndDate == nil) != (b.EndDate == nil) {
+		return a.EndDate == nil
 	}
-	return err
+	if !a.StartDate.Equal(b.StartDate) {
+		return a.StartDate.After(b.StartDate)
+	}
+	return a.ID > b.ID
 }
 
 // current decides what the card's headline says. Row IDs are time-ordered,

@@ -9,8 +9,8 @@ package status
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -20,7 +20,9 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
+	"github.com/jiuyebang/jiuyebang/service/report"
 )
 
 // Limits on what a report may say. Wages outside them are typing mistakes,
@@ -49,14 +51,16 @@ type Service struct {
 	db      *gorm.DB
 	regions Regions
 	now     func() time.Time
+	multi   bool // the database takes several statements per query (batch)
 }
 
-// New builds the status service.
+// New builds the status service. Its writes mark the reports' rows dirty
+// (service/report) unless db is a report.Untracked session.
 func New(db *gorm.DB, regions Regions, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, regions: regions, now: now}
+	return &Service{db: db, regions: regions, now: now, multi: infra.MultiStatements(db)}
 }
 
 // Report is one status report as sent; which fields count depends on Kind.
@@ -87,10 +91,14 @@ type Report struct {
 }
 
 // Submit validates a report and records it for the labourer, in one
-// transaction with its audit row and, for a returnee who wants work, the
-// outbox event. The worker may only report for themselves; cadres use the
-// collection form (issue 3).
-func (s *Service) Submit(ctx context.Context, labourerID int64, r Report) (*model.StatusReport, error) {
+// transaction with its audit row, the reports' dirty mark and, for a
+// returnee who wants work, the outbox event; it answers the labourer's card
+// as the transaction left it. The worker may only report for themselves;
+// cadres use the collection form (issue 3).
+//
+// The transaction is four round trips on MySQL: begin, one query for
+// everything it reads (load), one for everything it writes (batch), commit.
+func (s *Service) Submit(ctx context.Context, labourerID int64, r Report) (*Card, error) {
 	a := actor.From(ctx)
 	source := model.SourceCadre
 	if a.Role == model.RoleWorker {
@@ -102,39 +110,30 @@ func (s *Service) Submit(ctx context.Context, labourerID int64, r Report) (*mode
 		}
 		source = model.SourceSelf
 	}
-	var rep *model.StatusReport
+	var card *Card
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var lab model.Labourer
-		q := a.ScopeLabourers(tx.Model(&model.Labourer{}), "village_code", "id")
-		if err := q.Where("id = ?", labourerID).Take(&lab).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFound("劳动力")
-			}
+		st, err := s.load(ctx, tx, labourerID)
+		if err != nil {
 			return err
 		}
-		if lab.State == "perm_exit" {
+		if st.lab.State == "perm_exit" {
 			return apperr.Conflict("exited", "该劳动力已永久退出，不能再报告务工状态")
 		}
-		var open model.EmploymentSpell
-		hasOpen := true
-		if err := tx.Where("labourer_id = ? AND end_date IS NULL", lab.ID).Order("start_date DESC").Take(&open).Error; err != nil {
-			if !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
-			hasOpen = false
+		w := &writer{s: s, ctx: ctx, st: st, lab: &st.lab, open: st.open(), source: source, actorID: a.AccountID,
+			b: newBatch(tx, s.multi), tracking: report.Tracking(tx)}
+		if err := w.apply(r); err != nil {
+			return err
 		}
-		w := &writer{s: s, tx: tx, ctx: ctx, lab: &lab, source: source, actorID: a.AccountID}
-		if hasOpen {
-			w.open = &open
+		if err := w.b.exec(ctx); err != nil {
+			return fmt.Errorf("status: record %s: %w", r.Kind, err)
 		}
-		var err error
-		rep, err = w.apply(r)
-		return err
+		card = st.card()
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return rep, nil
+	return card, nil
 }
 
 // only returns the report with just its kind's fields, every one of them
@@ -157,14 +156,23 @@ func (r Report) only() Report {
 	return out
 }
 
+// writer checks a report against the state the transaction read and adds
+// its statements to the batch; it keeps the state up to date with them, so
+// the card needs no second read.
 type writer struct {
-	s       *Service
-	tx      *gorm.DB
-	ctx     context.Context
-	lab     *model.Labourer
-	open    *model.EmploymentSpell
-	source  string
-	actorID int64
+	s        *Service
+	ctx      context.Context
+	st       *state
+	lab      *model.Labourer        // &st.lab
+	open     *model.EmploymentSpell // st.open(): the job a new job or a return closes
+	source   string
+	actorID  int64
+	b        *batch
+	tracking bool // write the reports' dirty mark (report.Tracking)
+	// newSpell, newReturn and newPlan are the fact rows the report adds.
+	newSpell  *model.EmploymentSpell
+	newReturn *model.ReturnEvent
+	newPlan   *model.OutingPlan
 }
 
 func (w *writer) today() time.Time {
@@ -196,9 +204,9 @@ func (w *writer) parseDate(f *apperr.Fields, field, v string, required bool) (ti
 	return d, true
 }
 
-func (w *writer) apply(r Report) (*model.StatusReport, error) {
+func (w *writer) apply(r Report) error {
 	if !model.StatusReports.Valid(r.Kind) {
-		return nil, apperr.Invalid("kind", "invalid_enum", "请选择要报告的情况")
+		return apperr.Invalid("kind", "invalid_enum", "请选择要报告的情况")
 	}
 	rep := &model.StatusReport{ID: model.NewID(), LabourerID: w.lab.ID, VillageCode: w.lab.VillageCode,
 		Kind: r.Kind, Source: w.source, Review: model.ReviewPending, CreatedBy: w.actorID}
@@ -220,25 +228,66 @@ func (w *writer) apply(r Report) (*model.StatusReport, error) {
 		cache, err = w.noPlan(rep, &r)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	payload, _ := json.Marshal(r.only())
 	rep.Payload = string(payload)
-	if err := w.tx.Create(rep).Error; err != nil {
-		return nil, err
-	}
+	b := w.b
+	b.add(b.dry.Create(rep))
 	now := w.s.now().UTC()
 	cache["status_source"] = w.source
 	cache["status_at"] = now
 	cache["version"] = gorm.Expr("version + 1")
-	if err := w.tx.Model(&model.Labourer{}).Where("id = ?", w.lab.ID).Updates(cache).Error; err != nil {
-		return nil, err
+	b.add(b.dry.Model(&model.Labourer{}).Where("id = ?", w.lab.ID).Updates(cache))
+	row := audit.Row(w.ctx, audit.Entry{Action: "status." + r.Kind, SubjectType: "labourer", SubjectID: w.lab.ID, After: rep.Payload})
+	b.add(b.dry.Create(&row))
+	// The batch passes GORM's callbacks, so the reports' change tracking
+	// (service/report track.go) does not see these statements: mark the
+	// labourer here, as the callbacks would have, when a tracked row changed —
+	// a spell, a return or a plan. The labourer row's status cache is not
+	// tracked (still_working writes nothing else).
+	if w.tracking && (w.newSpell != nil || w.newReturn != nil || w.newPlan != nil) {
+		b.add(b.dry.Create(&model.ReportDirty{LabourerID: w.lab.ID}))
 	}
-	if err := audit.Write(w.ctx, w.tx, audit.Entry{Action: "status." + r.Kind, SubjectType: "labourer", SubjectID: w.lab.ID,
-		After: rep.Payload}); err != nil {
-		return nil, err
+	w.remember(rep, cache, now)
+	return b.err
+}
+
+// remember applies the report's writes to the state read at the start, as
+// the card's queries would see them after the commit.
+func (w *writer) remember(rep *model.StatusReport, cache map[string]any, now time.Time) {
+	st := w.st
+	st.history = append([]model.StatusReport{*rep}, st.history...)
+	sort.SliceStable(st.history, func(i, j int) bool { return st.history[i].ID > st.history[j].ID })
+	if len(st.history) > historyLength {
+		st.history = st.history[:historyLength]
 	}
-	return rep, nil
+	// The first two spells in the card's order were read. Only the first can
+	// change (the open job, closed), so the first after the report is among
+	// them and the new one.
+	if w.newSpell != nil {
+		st.spells = append(st.spells, *w.newSpell)
+	}
+	sort.SliceStable(st.spells, func(i, j int) bool { return spellBefore(&st.spells[i], &st.spells[j]) })
+	if w.newReturn != nil && (st.ret == nil || w.newReturn.ID > st.ret.ID) {
+		st.ret = w.newReturn
+	}
+	if w.newPlan != nil && (st.plan == nil || w.newPlan.ID > st.plan.ID) {
+		st.plan = w.newPlan
+	}
+	l := &st.lab
+	for k, v := range cache {
+		switch k {
+		case "working":
+			l.Working = v.(bool)
+		case "place_scope":
+			l.PlaceScope = v.(string)
+		case "wants_work":
+			l.WantsWork = v.(bool)
+		}
+	}
+	l.StatusSource, l.StatusAt = w.source, &now
+	l.Version++
 }
 
 func (w *writer) stillWorking() (map[string]any, error) {
@@ -280,10 +329,8 @@ func (w *writer) newJob(rep *model.StatusReport, r *Report) (map[string]any, err
 	}
 	if w.open != nil {
 		end := start.AddDate(0, 0, -1)
-		if err := w.tx.Model(&model.EmploymentSpell{}).Where("id = ? AND end_date IS NULL", w.open.ID).
-			Update("end_date", end).Error; err != nil {
-			return nil, err
-		}
+		w.b.add(w.b.dry.Model(&model.EmploymentSpell{}).Where("id = ? AND end_date IS NULL", w.open.ID).Update("end_date", end))
+		w.open.EndDate = &end
 	}
 	scope := w.s.regions.PlaceScope(w.lab.VillageCode, r.PlaceCode)
 	sp := &model.EmploymentSpell{ID: model.NewID(), LabourerID: w.lab.ID, StartDate: start, PlaceCode: r.PlaceCode,
@@ -291,9 +338,8 @@ func (w *writer) newJob(rep *model.StatusReport, r *Report) (map[string]any, err
 		MonthlyWage: *r.MonthlyWage, Industry: r.Industry, IndustryOther: r.IndustryOther,
 		Contract: *r.Contract, SocialInsurance: *r.SocialInsurance, Source: w.source,
 		Verified: w.source != model.SourceSelf, ReportID: &rep.ID, CreatedBy: w.actorID}
-	if err := w.tx.Create(sp).Error; err != nil {
-		return nil, err
-	}
+	w.b.add(w.b.dry.Create(sp))
+	w.newSpell = sp
 	return map[string]any{"working": true, "place_scope": scope, "wants_work": false}, nil
 }
 
@@ -358,23 +404,25 @@ func (w *writer) returned(rep *model.StatusReport, r *Report) (map[string]any, e
 	ev := &model.ReturnEvent{ID: model.NewID(), LabourerID: w.lab.ID, ReturnDate: d, Reason: r.Reason,
 		WantsWork: *r.WantsWork, Source: w.source, Verified: w.source != model.SourceSelf, ReportID: &rep.ID, CreatedBy: w.actorID}
 	if w.open != nil {
-		if err := w.tx.Model(&model.EmploymentSpell{}).Where("id = ? AND end_date IS NULL", w.open.ID).
-			Update("end_date", d).Error; err != nil {
-			return nil, err
-		}
+		w.b.add(w.b.dry.Model(&model.EmploymentSpell{}).Where("id = ? AND end_date IS NULL", w.open.ID).Update("end_date", d))
+		end := d
+		w.open.EndDate = &end
 		ev.PrevPlace = w.open.PlaceCode
 		ev.SpellID = &w.open.ID
 	}
-	if err := w.tx.Create(ev).Error; err != nil {
-		return nil, err
-	}
+	w.b.add(w.b.dry.Create(ev))
+	w.newReturn = ev
 	if ev.WantsWork {
-		if _, err := outbox.Add(w.ctx, w.tx, model.EventReturnReported, w.lab.ID, map[string]any{
+		// The 72-hour hand-off: written with the return, relayed once
+		// committed (service/outbox).
+		oe, err := outbox.NewEvent(model.EventReturnReported, w.lab.ID, map[string]any{
 			"return_event_id": fmt.Sprint(ev.ID), "labourer_id": fmt.Sprint(w.lab.ID),
 			"village_code": w.lab.VillageCode, "return_date": r.ReturnDate, "source": w.source,
-		}); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
+		w.b.add(w.b.dry.Create(&oe))
 	}
 	return map[string]any{"working": false, "place_scope": "", "wants_work": ev.WantsWork}, nil
 }
@@ -415,9 +463,8 @@ func (w *writer) planOut(rep *model.StatusReport, r *Report) (map[string]any, er
 	p := &model.OutingPlan{ID: model.NewID(), LabourerID: w.lab.ID, HasPlan: true, DestCode: r.DestCode,
 		PlannedMonth: month, Job: r.Job, ExpectedWage: *r.ExpectedWage, Source: w.source,
 		Verified: w.source != model.SourceSelf, ReportID: &rep.ID, CreatedBy: w.actorID}
-	if err := w.tx.Create(p).Error; err != nil {
-		return nil, err
-	}
+	w.b.add(w.b.dry.Create(p))
+	w.newPlan = p
 	return map[string]any{"wants_work": true}, nil
 }
 
@@ -430,9 +477,8 @@ func (w *writer) noPlan(rep *model.StatusReport, r *Report) (map[string]any, err
 	}
 	p := &model.OutingPlan{ID: model.NewID(), LabourerID: w.lab.ID, HasPlan: false, NoPlanReason: r.Reason,
 		NoPlanOther: r.ReasonOther, Source: w.source, Verified: w.source != model.SourceSelf, ReportID: &rep.ID, CreatedBy: w.actorID}
-	if err := w.tx.Create(p).Error; err != nil {
-		return nil, err
-	}
+	w.b.add(w.b.dry.Create(p))
+	w.newPlan = p
 	return map[string]any{"wants_work": false}, nil
 }
 

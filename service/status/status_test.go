@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
@@ -22,6 +24,8 @@ import (
 var fixedNow = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 
 type env struct {
+	db      *gorm.DB
+	regions *region.Service
 	svc     *status.Service
 	reg     *registry.Service
 	ctx     context.Context
@@ -73,7 +77,7 @@ func TestMain(m *testing.M) {
 		box, _ := pii.New([]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32)))
 		now := func() time.Time { return fixedNow }
 		village := regions.Children(regions.Children("622926")[0].Code)[0].Code
-		shared = &env{svc: status.New(db, regions, now), reg: registry.New(db, box, regions, now), village: village}
+		shared = &env{db: db, regions: regions, svc: status.New(db, regions, now), reg: registry.New(db, box, regions, now), village: village}
 		return m.Run()
 	}())
 }

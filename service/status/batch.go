@@ -1,0 +1,172 @@
+package status
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/jiuyebang/jiuyebang/service/report"
+)
+
+// batch collects statements that GORM builds without running them (a DryRun
+// session, so the SQL and its arguments come from the models as in every
+// other query) and sends them in one round trip when the connection takes
+// several statements per query (infra.MultiStatements), else one by one.
+// A status report is a handful of statements none of which needs another's
+// result, so this turns about a dozen round trips into two: one for what
+// the report reads, one for what it writes.
+//
+// Statements sent this way bypass GORM's callbacks: the reports' change
+// tracking (service/report track.go) does not see them, so the writer adds
+// its own ReportDirty row (see writer.flush).
+type batch struct {
+	tx    *gorm.DB // where the statements run: the transaction, or the handle
+	dry   *gorm.DB // builds statements without running them
+	multi bool
+	sqls  []string
+	vars  [][]any
+	err   error
+}
+
+func newBatch(db *gorm.DB, multi bool) *batch {
+	// Untracked: the tracking callbacks would only build dry statements of
+	// their own here, never run them.
+	// A silent logger: building is not running; exec and query log what runs.
+	dry := report.Untracked(db.Session(&gorm.Session{NewDB: true})).Session(&gorm.Session{DryRun: true, Logger: logger.Discard})
+	return &batch{tx: db, dry: dry, multi: multi}
+}
+
+// add records the statement q built (q comes from b.dry).
+func (b *batch) add(q *gorm.DB) {
+	if b.err != nil {
+		return
+	}
+	if q.Error != nil {
+		b.err = q.Error
+		return
+	}
+	b.sqls = append(b.sqls, q.Statement.SQL.String())
+	b.vars = append(b.vars, q.Statement.Vars)
+}
+
+// joined is the statements as one query, and all their arguments.
+func (b *batch) joined() (string, []any) {
+	var n int
+	for _, v := range b.vars {
+		n += len(v)
+	}
+	args := make([]any, 0, n)
+	for _, v := range b.vars {
+		args = append(args, v...)
+	}
+	return strings.Join(b.sqls, ";\n"), args
+}
+
+// exec runs the statements, in order; the first that fails stops the rest
+// (MySQL stops a multi-statement query at its first error) and the caller
+// rolls the transaction back.
+func (b *batch) exec(ctx context.Context) error {
+	if b.err != nil {
+		return b.err
+	}
+	pool := b.tx.Statement.ConnPool
+	if b.multi && len(b.sqls) > 1 {
+		q, args := b.joined()
+		start := time.Now()
+		_, err := pool.ExecContext(ctx, q, args...)
+		b.trace(ctx, start, q, args, err)
+		return err
+	}
+	for i, q := range b.sqls {
+		start := time.Now()
+		_, err := pool.ExecContext(ctx, q, b.vars[i]...)
+		b.trace(ctx, start, q, b.vars[i], err)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trace hands what ran to the handle's GORM logger, as GORM does for its
+// own statements.
+func (b *batch) trace(ctx context.Context, start time.Time, q string, args []any, err error) {
+	b.tx.Logger.Trace(ctx, start, func() (string, int64) { return b.tx.Dialector.Explain(q, args...), -1 }, err)
+}
+
+// query runs SELECT statements and hands each one's rows to the scanner of
+// the same index; scan reads every row of its result with rows.Next.
+func (b *batch) query(ctx context.Context, scan ...func(*sql.Rows) error) error {
+	if b.err != nil {
+		return b.err
+	}
+	if len(scan) != len(b.sqls) {
+		return fmt.Errorf("status: %d queries, %d scanners", len(b.sqls), len(scan))
+	}
+	pool := b.tx.Statement.ConnPool
+	if b.multi && len(b.sqls) > 1 {
+		q, args := b.joined()
+		start := time.Now()
+		rows, err := pool.QueryContext(ctx, q, args...)
+		b.trace(ctx, start, q, args, err)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for i, fn := range scan {
+			if i > 0 && !rows.NextResultSet() {
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				return fmt.Errorf("status: query %d of %d returned no result", i+1, len(scan))
+			}
+			if err := fn(rows); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return rows.Close()
+	}
+	for i, fn := range scan {
+		if err := func() error {
+			start := time.Now()
+			rows, err := pool.QueryContext(ctx, b.sqls[i], b.vars[i]...)
+			b.trace(ctx, start, b.sqls[i], b.vars[i], err)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			if err := fn(rows); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return rows.Close()
+		}(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanInto returns a scanner that appends every row to *dst.
+func scanInto[T any](db *gorm.DB, dst *[]T) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		for rows.Next() {
+			var v T
+			if err := db.ScanRows(rows, &v); err != nil {
+				return err
+			}
+			*dst = append(*dst, v)
+		}
+		return nil
+	}
+}
