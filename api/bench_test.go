@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
+	glogger "gorm.io/gorm/logger"
 
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/report"
@@ -260,26 +261,31 @@ func BenchmarkStatusUpdates(b *testing.B) {
 }
 
 // statementCounter counts what a handle sends to the database while it is
-// installed: round trips (each query, exec, begin and commit) and SQL
-// statements (a multi-statement query counts each of its statements).
+// installed: round trips and SQL statements (a multi-statement query counts
+// each of its statements). GORM hands every statement it runs to its logger,
+// and so does service/status for the queries it sends itself; GORM's
+// transactions begin and commit through the pool.
 type statementCounter struct {
-	db    *gorm.DB
-	inner gorm.ConnPool
-	trips atomic.Int64
-	stmts atomic.Int64
+	db        *gorm.DB
+	innerPool gorm.ConnPool
+	innerLog  glogger.Interface
+	trips     atomic.Int64
+	stmts     atomic.Int64
 }
 
-// countStatements installs a counter on db's connection pool; stop removes
-// it. Nothing else may use db meanwhile.
+// countStatements installs a counter on db; stop removes it. Nothing else
+// may use db meanwhile.
 func countStatements(db *gorm.DB) *statementCounter {
-	c := &statementCounter{db: db, inner: db.Statement.ConnPool}
-	pool := &countingPool{ConnPool: c.inner, c: c}
+	c := &statementCounter{db: db, innerPool: db.Statement.ConnPool, innerLog: db.Config.Logger}
+	pool := &countingPool{ConnPool: c.innerPool, c: c}
 	db.Config.ConnPool, db.Statement.ConnPool = pool, pool
+	db.Config.Logger = &countingLogger{Interface: c.innerLog, c: c}
 	return c
 }
 
 func (c *statementCounter) stop() (trips, stmts int64) {
-	c.db.Config.ConnPool, c.db.Statement.ConnPool = c.inner, c.inner
+	c.db.Config.ConnPool, c.db.Statement.ConnPool = c.innerPool, c.innerPool
+	c.db.Config.Logger = c.innerLog
 	return c.trips.Load(), c.stmts.Load()
 }
 
@@ -288,25 +294,36 @@ func (c *statementCounter) count(query string) {
 	c.stmts.Add(int64(1 + strings.Count(query, ";\n")))
 }
 
-// countingPool is the handle's pool, and the transactions it begins, counted.
+type countingLogger struct {
+	glogger.Interface
+	c *statementCounter
+}
+
+func (l *countingLogger) LogMode(glogger.LogLevel) glogger.Interface { return l }
+
+func (l *countingLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	q, _ := fc()
+	l.c.count(q)
+	l.Interface.Trace(ctx, begin, fc, err)
+}
+
+// countingPool is the handle's pool; it counts the begin and commit of
+// GORM's transactions.
 type countingPool struct {
 	gorm.ConnPool
 	c *statementCounter
 }
 
-func (p *countingPool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	p.c.count(q)
-	return p.ConnPool.ExecContext(ctx, q, args...)
-}
-
-func (p *countingPool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	p.c.count(q)
-	return p.ConnPool.QueryContext(ctx, q, args...)
-}
-
-func (p *countingPool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	p.c.count(q)
-	return p.ConnPool.QueryRowContext(ctx, q, args...)
+// Conn lends a connection of the pool (service/status sends a whole
+// transaction on one).
+func (p *countingPool) Conn(ctx context.Context) (*sql.Conn, error) {
+	c, ok := p.ConnPool.(interface {
+		Conn(context.Context) (*sql.Conn, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("counting pool: no connections from %T", p.ConnPool)
+	}
+	return c.Conn(ctx)
 }
 
 // BeginTx makes GORM's transactions run on a counted pool too.
@@ -322,12 +339,13 @@ func (p *countingPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.C
 	if err != nil {
 		return nil, err
 	}
-	return &countingTx{countingPool: countingPool{ConnPool: tx, c: p.c}, tx: tx}, nil
+	return &countingTx{ConnPool: tx, tx: tx, c: p.c}, nil
 }
 
 type countingTx struct {
-	countingPool
+	gorm.ConnPool
 	tx *sql.Tx
+	c  *statementCounter
 }
 
 func (t *countingTx) Commit() error   { t.c.count("COMMIT"); return t.tx.Commit() }

@@ -3,6 +3,7 @@ package status
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -18,8 +19,9 @@ import (
 // other query) and sends them in one round trip when the connection takes
 // several statements per query (infra.MultiStatements), else one by one.
 // A status report is a handful of statements none of which needs another's
-// result, so this turns about a dozen round trips into two: one for what
-// the report reads, one for what it writes.
+// result, so this turns about fifteen round trips into two: one for what
+// the report reads, one for what it writes — with the transaction's start
+// and commit (commit).
 //
 // Statements sent this way bypass GORM's callbacks: the reports' change
 // tracking (service/report track.go) does not see them, so the writer adds
@@ -91,6 +93,56 @@ func (b *batch) exec(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// commit runs the statements as one transaction. Where a connection takes
+// several statements per query, the transaction's start, its statements and
+// its commit go in one round trip on a connection of its own; elsewhere
+// (SQLite) it is a GORM transaction running them one by one. b's handle must
+// not be a transaction.
+//
+// Like a transaction of GORM's, it reads nothing: the reads it depends on
+// ran before it (load), as non-locking reads do inside a transaction too.
+func (b *batch) commit(ctx context.Context) error {
+	if b.err != nil || len(b.sqls) == 0 {
+		return b.err
+	}
+	if c, ok := b.tx.Statement.ConnPool.(interface {
+		Conn(context.Context) (*sql.Conn, error)
+	}); ok && b.multi {
+		conn, err := c.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		return b.commitOn(ctx, conn)
+	}
+	return b.tx.Transaction(func(tx *gorm.DB) error {
+		return (&batch{tx: tx, sqls: b.sqls, vars: b.vars}).exec(ctx)
+	})
+}
+
+// commitOn sends START TRANSACTION, the statements and COMMIT as one query.
+// MySQL stops at the first statement that fails: those before it ran inside
+// the transaction, the rest and the commit did not. The transaction is then
+// rolled back on the same connection before it goes back to the pool, or,
+// if that fails too, the connection is closed (the server rolls back what
+// a closed connection left open).
+func (b *batch) commitOn(ctx context.Context, conn *sql.Conn) error {
+	q, args := b.joined()
+	q = "START TRANSACTION;\n" + q + ";\nCOMMIT"
+	start := time.Now()
+	_, err := conn.ExecContext(ctx, q, args...)
+	b.trace(ctx, start, q, args, err)
+	if err == nil {
+		return conn.Close()
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, rerr := conn.ExecContext(rctx, "ROLLBACK"); rerr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // closes it
+	}
+	_ = conn.Close()
+	return err
 }
 
 // trace hands what ran to the handle's GORM logger, as GORM does for its

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
+	"github.com/jiuyebang/jiuyebang/service/pii"
+	"github.com/jiuyebang/jiuyebang/service/registry"
 	"github.com/jiuyebang/jiuyebang/service/report"
 	"github.com/jiuyebang/jiuyebang/service/status"
 	"github.com/jiuyebang/jiuyebang/service/testenv"
@@ -224,5 +226,51 @@ func TestFailedStatementRollsBack(t *testing.T) {
 	e.db.Take(&lab, e.lab)
 	if n != 0 || lab.Version != 1 || lab.StatusSource != "" {
 		t.Fatalf("outbox %d, labourer %+v", n, lab)
+	}
+}
+
+// TestFailedBatchLeavesConnectionClean: after a report whose batch failed
+// midway, the connection that ran it goes back to the pool outside any
+// transaction — the next report on it (the pool has one) commits on its own.
+func TestFailedBatchLeavesConnectionClean(t *testing.T) {
+	if !testenv.Real() {
+		t.Skip("SQLite does not enforce column sizes")
+	}
+	db := testenv.DB(t)
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	box, _ := pii.New([]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32)))
+	now := func() time.Time { return fixedNow }
+	reg := registry.New(db, box, shared.regions, now)
+	svc := status.New(db, shared.regions, now)
+	first := "622926198001011234"[:17]
+	sys := actor.With(context.Background(), &actor.Actor{Role: "system"})
+	lab, err := reg.CreateLabourer(sys, registry.LabourerInput{Name: "马测试", IDNumber: first + string(pii.IDCheckChar(first)),
+		Phone: "13800000001", VillageCode: shared.village, Ethnicity: "东乡族", Address: "测试", LabourCapacity: "ordinary",
+		SkillLevel: "none", Education: "junior_high", Category: "lifted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker := &actor.Actor{Role: model.RoleWorker, AccountID: 7, LabourerID: lab.ID, RequestID: strings.Repeat("r", 80)}
+	if _, err := svc.Submit(actor.With(context.Background(), worker), lab.ID, status.Report{Kind: "no_plan", Reason: "farming"}); err == nil {
+		t.Fatal("report with an unwritable audit row accepted")
+	}
+	var open int
+	if err := db.Raw("SELECT @@in_transaction").Scan(&open).Error; err != nil || open != 0 {
+		t.Fatalf("connection left in a transaction: %d (%v)", open, err)
+	}
+	ok := *worker
+	ok.RequestID = "ok"
+	if _, err := svc.Submit(actor.With(context.Background(), &ok), lab.ID, status.Report{Kind: "no_plan", Reason: "farming"}); err != nil {
+		t.Fatal(err)
+	}
+	var reports, plans int64
+	db.Model(&model.StatusReport{}).Where("labourer_id = ?", lab.ID).Count(&reports)
+	db.Model(&model.OutingPlan{}).Where("labourer_id = ?", lab.ID).Count(&plans)
+	if reports != 1 || plans != 1 {
+		t.Fatalf("%d reports, %d plans: want the second report only", reports, plans)
 	}
 }

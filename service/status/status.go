@@ -96,8 +96,11 @@ type Report struct {
 // as the transaction left it. The worker may only report for themselves;
 // cadres use the collection form (issue 3).
 //
-// The transaction is four round trips on MySQL: begin, one query for
-// everything it reads (load), one for everything it writes (batch), commit.
+// On MySQL that is two round trips: one query for everything the report
+// reads (load), and one for the transaction that writes it (batch.commit).
+// The reads run before the transaction, not in it: they were non-locking
+// reads of a snapshot either way, and every write that depends on them says
+// so itself (a job is closed only if still open; the version counts up).
 func (s *Service) Submit(ctx context.Context, labourerID int64, r Report) (*Card, error) {
 	a := actor.From(ctx)
 	source := model.SourceCadre
@@ -110,30 +113,23 @@ func (s *Service) Submit(ctx context.Context, labourerID int64, r Report) (*Card
 		}
 		source = model.SourceSelf
 	}
-	var card *Card
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		st, err := s.load(ctx, tx, labourerID)
-		if err != nil {
-			return err
-		}
-		if st.lab.State == "perm_exit" {
-			return apperr.Conflict("exited", "该劳动力已永久退出，不能再报告务工状态")
-		}
-		w := &writer{s: s, ctx: ctx, st: st, lab: &st.lab, open: st.open(), source: source, actorID: a.AccountID,
-			b: newBatch(tx, s.multi), tracking: report.Tracking(tx)}
-		if err := w.apply(r); err != nil {
-			return err
-		}
-		if err := w.b.exec(ctx); err != nil {
-			return fmt.Errorf("status: record %s: %w", r.Kind, err)
-		}
-		card = st.card()
-		return nil
-	})
+	db := s.db.WithContext(ctx)
+	st, err := s.load(ctx, db, labourerID)
 	if err != nil {
 		return nil, err
 	}
-	return card, nil
+	if st.lab.State == "perm_exit" {
+		return nil, apperr.Conflict("exited", "该劳动力已永久退出，不能再报告务工状态")
+	}
+	w := &writer{s: s, ctx: ctx, st: st, lab: &st.lab, open: st.open(), source: source, actorID: a.AccountID,
+		b: newBatch(db, s.multi), tracking: report.Tracking(db)}
+	if err := w.apply(r); err != nil {
+		return nil, err
+	}
+	if err := w.b.commit(ctx); err != nil {
+		return nil, fmt.Errorf("status: record %s: %w", r.Kind, err)
+	}
+	return st.card(), nil
 }
 
 // only returns the report with just its kind's fields, every one of them
@@ -156,7 +152,7 @@ func (r Report) only() Report {
 	return out
 }
 
-// writer checks a report against the state the transaction read and adds
+// writer checks a report against the state load read and adds
 // its statements to the batch; it keeps the state up to date with them, so
 // the card needs no second read.
 type writer struct {
