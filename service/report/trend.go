@@ -67,16 +67,28 @@ func monthStates(ds []derive.Spell, y int) string {
 	if len(ds) == 0 {
 		return string(b[:])
 	}
-	first := time.Time{}
-	for i, sp := range ds {
-		if i == 0 || sp.Start.Before(first) {
-			first = sp.Start
+	// covers reports whether any spell has a day in [from, to]. A month with
+	// no work from the previous month's last day to its own keeps that day's
+	// state: not at work on either day and no month or yuan earned between,
+	// so neither the thresholds nor the place can change (and the year's end
+	// cannot either: for someone not at work, counted is the thresholds).
+	covers := func(from, to time.Time) bool {
+		for _, sp := range ds {
+			if !civil(sp.Start).After(to) && (sp.End == nil || !civil(*sp.End).Before(from)) {
+				return true
+			}
 		}
+		return false
 	}
+	start := derive.WorkYear(y).Start
 	for i := 0; i < Months; i++ {
 		end := monthEnd(y, i)
-		if civil(first).After(end) {
-			continue // no work yet: nothing counts
+		if i == 0 && !covers(start, end) {
+			continue // no work since the year began: nothing counts
+		}
+		if i > 0 && !covers(monthEnd(y, i-1), end) {
+			b[i] = b[i-1]
+			continue
 		}
 		if f := derive.Assess(ds, y, end); f.Counted {
 			b[i] = scopeChar(placeOf(f))
