@@ -33,7 +33,7 @@ echo "== redis ceiling (redis-benchmark on the test Redis, 50 clients)"
 redis-benchmark -h 127.0.0.1 -p "${REDIS_PORT:-6380}" -q -n 100000 -t set,get,lpush 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | sed 's/^/  /'
 
 echo "== status updates against MariaDB + Redis (with bare gin and bare INSERT ceilings)"
-BENCH_SECONDS="${BENCH_SECONDS:-10}" go test ./api/ -run '^$' -bench 'BenchmarkStatusUpdates' -benchtime=1x -count=1
+BENCH_SERVER_PIDS="$(cat "${SERVICES_DIR:-.tmp/services}"/{mariadb/mariadb,redis/redis}.pid 2>/dev/null | tr '\n' ' ')" BENCH_SECONDS="${BENCH_SECONDS:-10}" go test ./api/ -run '^$' -bench 'BenchmarkStatusUpdates' -benchtime=1x -count=1
 
 echo "== region look-ups"
 go test ./service/region/ -run '^$' -bench . -benchmem -count=1 | grep -E '^Benchmark'

@@ -209,16 +209,14 @@ func (b *batch) query(ctx context.Context, scan ...func(*sql.Rows) error) error 
 	return nil
 }
 
-// scanInto returns a scanner that appends every row to *dst.
+// scanInto returns a scanner that reads every row into *dst. GORM scans the
+// rest of the rows itself once the first is read (one column mapping for
+// all of them, not one per row).
 func scanInto[T any](db *gorm.DB, dst *[]T) func(*sql.Rows) error {
 	return func(rows *sql.Rows) error {
-		for rows.Next() {
-			var v T
-			if err := db.ScanRows(rows, &v); err != nil {
-				return err
-			}
-			*dst = append(*dst, v)
+		if !rows.Next() {
+			return nil
 		}
-		return nil
+		return db.ScanRows(rows, dst)
 	}
 }
