@@ -9,26 +9,45 @@ ART="$(mkdir -p "$2" && realpath "$2")"
 cd "$REPO"
 eval "$(bash scripts/services.sh env)"
 PORT="${E2E_PORT:-18181}"
-DB="jyb_e2e_$$"
 mysql_base="${TEST_MYSQL_DSN%/*}"
-mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-DATA="$(mktemp -d)"
-export APP_ENV=development DATA_DIR="$DATA" DATABASE_URL="$mysql_base/$DB" REDIS_URL="${TEST_REDIS_URL%/*}/14" \
-	DEV_LOGIN=true DEV_CLOCK=true SEED_DEMO=true IN_PROCESS_WORKER=true HTTP_ADDR="127.0.0.1:$PORT" LOG_LEVEL=warn
-cleanup() {
-	[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-	mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "DROP DATABASE IF EXISTS $DB" || true
-	rm -rf "$DATA"
+maria() { mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "$1"; }
+
+# Each run gets a database and data dir of its own; stop_all drops them.
+PIDS=() DBS=() DIRS=()
+stop_all() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+	for d in "${DBS[@]}"; do maria "DROP DATABASE IF EXISTS $d" || true; done
+	for d in "${DIRS[@]}"; do rm -rf "$d"; done
 }
-trap cleanup EXIT
+trap stop_all EXIT
+
+# prepare NAME REDIS_DB: a fresh database and data dir, exported for the `serve` that follows.
+prepare() {
+	local db="jyb_e2e_${1}_$$" dir
+	dir="$(mktemp -d)"
+	maria "CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+	DBS+=("$db") DIRS+=("$dir")
+	export APP_ENV=development DATA_DIR="$dir" DATABASE_URL="$mysql_base/$db" REDIS_URL="${TEST_REDIS_URL%/*}/$2" \
+		DEV_LOGIN=true DEV_CLOCK=true SEED_DEMO=true IN_PROCESS_WORKER=true LOG_LEVEL=warn
+}
+
+# serve PORT LOG: start `serve` and wait until it is ready.
+serve() {
+	HTTP_ADDR="127.0.0.1:$1" "$BIN" serve > "$2" 2>&1 &
+	local pid=$!
+	PIDS+=("$pid")
+	for _ in $(seq 1 150); do
+		curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || { cat "$2"; exit 1; }
+		sleep 0.2
+	done
+	cat "$2"
+	exit 1
+}
+
+prepare demo 14
 "$BIN" migrate
-"$BIN" serve > "$ART/serve.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-	kill -0 "$PID" 2>/dev/null || { cat "$ART/serve.log"; exit 1; }
-	sleep 0.2
-done
+serve "$PORT" "$ART/serve.log"
 # Issue 2: a worker reports 失业返乡 in two taps.
 BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART" node miniprogram/e2e/worker-return.mjs
 # Issue 3: a cadre's offline draft survives a reload, is submitted, and the task force confirms it.
@@ -44,27 +63,10 @@ BASE_URL="http://127.0.0.1:$PORT" ARTIFACT_DIR="$ART/worker-job" node miniprogra
 # synthetic labourers (seed 000's county proportions, so the demo official's 临夏州 and the demo
 # task force's 东乡族自治县 have people), its report rows built, demo accounts seeded by `serve`,
 # on a second port. Screenshots (desktop and phone) land in $ART/dashboard.
-(
-	DPORT="${E2E_DASH_PORT:-$((PORT + 1))}"
-	DDB="jyb_e2e_dash_$$"
-	DDATA="$(mktemp -d)"
-	export DATA_DIR="$DDATA" DATABASE_URL="$mysql_base/$DDB" REDIS_URL="${TEST_REDIS_URL%/*}/13" HTTP_ADDR="127.0.0.1:$DPORT"
-	dash_cleanup() {
-		[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
-		mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "DROP DATABASE IF EXISTS $DDB" || true
-		rm -rf "$DDATA"
-	}
-	trap dash_cleanup EXIT
-	mkdir -p "$ART/dashboard"
-	mariadb -h127.0.0.1 -P"${MARIADB_PORT:-3307}" -ujyb -pjyb -e "CREATE DATABASE $DDB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-	"$BIN" migrate > "$ART/dashboard/seed.log" 2>&1
-	"$BIN" seed synthetic --labourers "${E2E_DASH_LABOURERS:-5000}" --seed 1 --build-reports >> "$ART/dashboard/seed.log" 2>&1
-	"$BIN" serve > "$ART/dashboard/serve.log" 2>&1 &
-	DPID=$!
-	for _ in $(seq 1 150); do
-		curl -fsS "http://127.0.0.1:$DPORT/readyz" >/dev/null 2>&1 && break
-		kill -0 "$DPID" 2>/dev/null || { cat "$ART/dashboard/serve.log"; exit 1; }
-		sleep 0.2
-	done
-	BASE_URL="http://127.0.0.1:$DPORT" ARTIFACT_DIR="$ART/dashboard" node miniprogram/e2e/dashboard.mjs
-)
+DPORT="${E2E_DASH_PORT:-$((PORT + 1))}"
+mkdir -p "$ART/dashboard"
+prepare dash 13
+"$BIN" migrate > "$ART/dashboard/seed.log" 2>&1
+"$BIN" seed synthetic --labourers "${E2E_DASH_LABOURERS:-5000}" --seed 1 --build-reports >> "$ART/dashboard/seed.log" 2>&1
+serve "$DPORT" "$ART/dashboard/serve.log"
+BASE_URL="http://127.0.0.1:$DPORT" ARTIFACT_DIR="$ART/dashboard" node miniprogram/e2e/dashboard.mjs

@@ -102,13 +102,15 @@ await run('worker-job', (t) => {
       await t.tid('inbox-badge').waitFor({ state: 'visible' })
       await t.tid('open-inbox').click()
       await t.tid('inbox').waitFor({ state: 'visible' })
-      const msg = t.page.locator(byTestId('inbox-message')).first()
+      // This job's recommendation, wherever it sits: an earlier run's messages may be newer (the
+      // claim run moves the development clock ahead, and the case sweeper acts on it).
+      const msg = t.page.locator(byTestId('inbox-message')).filter({ hasText: jobTitle }).first()
       await t.waitText(msg, ['为您推荐', jobTitle, '同县'])
       await t.tid('sms-consent').waitFor({ state: 'visible' })
       await t.shot('job-3-worker-inbox.png')
     }],
     ['worker opens the job and applies (报名)', async () => {
-      await t.page.locator(byTestId('inbox-message')).first().click()
+      await t.page.locator(byTestId('inbox-message')).filter({ hasText: jobTitle }).first().click()
       await t.tid('job-feed').waitFor({ state: 'visible' })
       await t.page.locator(`${byTestId('job-card')}:has-text("${jobTitle}")`).first().click()
       await t.tid('job-detail').waitFor({ state: 'visible' })
