@@ -5,6 +5,7 @@ package infra
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -109,12 +110,6 @@ func MySQLDSN(s string) (string, error) {
 	// Interpolate arguments client-side: one round trip per query instead of
 	// prepare, execute and close (three). Safe with utf8mb4.
 	cfg.InterpolateParams = true
-	// Several statements in one query: a transaction whose statements do not
-	// depend on each other's results sends them together (service/status:
-	// one round trip for a status report's writes, one for its reads). The
-	// arguments are still escaped by the driver, as in every other query;
-	// nothing here builds SQL from input (docs/decisions.md).
-	cfg.MultiStatements = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
@@ -123,17 +118,34 @@ func MySQLDSN(s string) (string, error) {
 	return cfg.FormatDSN(), nil
 }
 
-// MultiStatements reports whether a handle's connections take several
-// statements in one query with the arguments interpolated client-side: a
-// MySQL handle opened from a DSN through MySQLDSN. Others (SQLite, a
-// dialector over an existing pool) run such statements one by one.
-func MultiStatements(db *gorm.DB) bool {
+// MultiStatementPool opens, for a MySQL handle opened from a DSN through
+// MySQLDSN, a second small pool whose connections take several statements
+// in one query (arguments still interpolated and escaped by the driver).
+// Only service/status sends such queries — a status report's reads in one
+// round trip and its transaction in another — so the application's own
+// pool keeps refusing a second statement: an SQL injection, if one were
+// ever written (SECURITY.md 19), could not chain statements there. Other
+// handles (SQLite, a dialector over an existing pool) get nil: run the
+// statements one by one.
+func MultiStatementPool(db *gorm.DB) (*sql.DB, error) {
 	d, ok := db.Dialector.(*gormmysql.Dialector)
 	if !ok || d.Config == nil || d.DSN == "" {
-		return false
+		return nil, nil
 	}
 	cfg, err := mysql.ParseDSN(d.DSN)
-	return err == nil && cfg.MultiStatements && cfg.InterpolateParams
+	if err != nil || !cfg.InterpolateParams {
+		return nil, nil
+	}
+	cfg.MultiStatements = true
+	pool, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, fmt.Errorf("infra: multi-statement pool: %w", err)
+	}
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(16)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	pool.SetConnMaxLifetime(30 * time.Minute)
+	return pool, nil
 }
 
 // Dialect reports which database a handle talks to.

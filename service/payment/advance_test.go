@@ -233,4 +233,3 @@ func TestCancelBatch(t *testing.T) {
 	}
 	t.Logf("cancel vs approve: cancels won %d, approvals won %d, lost updates 0", cancelled.Load(), approved.Load())
 }
-

@@ -17,7 +17,7 @@ import (
 // batch collects statements that GORM builds without running them (a DryRun
 // session, so the SQL and its arguments come from the models as in every
 // other query) and sends them in one round trip when the connection takes
-// several statements per query (infra.MultiStatements), else one by one.
+// several statements per query (infra.MultiStatementPool), else one by one.
 // A status report is a handful of statements none of which needs another's
 // result, so this turns about fifteen round trips into two: one for what
 // the report reads, one for what it writes — with the transaction's start
@@ -29,13 +29,13 @@ import (
 type batch struct {
 	tx    *gorm.DB // where the statements run: the transaction, or the handle
 	dry   *gorm.DB // builds statements without running them
-	multi bool
+	multi *sql.DB  // a pool taking several statements per query; nil: one by one
 	sqls  []string
 	vars  [][]any
 	err   error
 }
 
-func newBatch(db *gorm.DB, multi bool) *batch {
+func newBatch(db *gorm.DB, multi *sql.DB) *batch {
 	// Untracked: the tracking callbacks would only build dry statements of
 	// their own here, never run them.
 	// A silent logger: building is not running; exec and query log what runs.
@@ -77,10 +77,10 @@ func (b *batch) exec(ctx context.Context) error {
 		return b.err
 	}
 	pool := b.tx.Statement.ConnPool
-	if b.multi && len(b.sqls) > 1 {
+	if b.multi != nil && len(b.sqls) > 1 {
 		q, args := b.joined()
 		start := time.Now()
-		_, err := pool.ExecContext(ctx, q, args...)
+		_, err := b.multi.ExecContext(ctx, q, args...)
 		b.trace(ctx, start, q, args, err)
 		return err
 	}
@@ -107,10 +107,8 @@ func (b *batch) commit(ctx context.Context) error {
 	if b.err != nil || len(b.sqls) == 0 {
 		return b.err
 	}
-	if c, ok := b.tx.Statement.ConnPool.(interface {
-		Conn(context.Context) (*sql.Conn, error)
-	}); ok && b.multi {
-		conn, err := c.Conn(ctx)
+	if b.multi != nil {
+		conn, err := b.multi.Conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -161,10 +159,10 @@ func (b *batch) query(ctx context.Context, scan ...func(*sql.Rows) error) error 
 		return fmt.Errorf("status: %d queries, %d scanners", len(b.sqls), len(scan))
 	}
 	pool := b.tx.Statement.ConnPool
-	if b.multi && len(b.sqls) > 1 {
+	if b.multi != nil && len(b.sqls) > 1 {
 		q, args := b.joined()
 		start := time.Now()
-		rows, err := pool.QueryContext(ctx, q, args...)
+		rows, err := b.multi.QueryContext(ctx, q, args...)
 		b.trace(ctx, start, q, args, err)
 		if err != nil {
 			return err

@@ -230,22 +230,26 @@ func TestFailedStatementRollsBack(t *testing.T) {
 }
 
 // TestFailedBatchLeavesConnectionClean: after a report whose batch failed
-// midway, the connection that ran it goes back to the pool outside any
-// transaction — the next report on it (the pool has one) commits on its own.
+// midway, the connection that ran it goes back to the multi-statement pool
+// outside any transaction — the next report on it (the pool has one)
+// commits on its own. The application's pool refuses a second statement.
 func TestFailedBatchLeavesConnectionClean(t *testing.T) {
 	if !testenv.Real() {
 		t.Skip("SQLite does not enforce column sizes")
 	}
 	db := testenv.DB(t)
-	sqlDB, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
+	if err := db.Exec("SELECT 1; SELECT 2").Error; err == nil {
+		t.Fatal("the application's pool ran two statements in one query")
 	}
-	sqlDB.SetMaxOpenConns(1)
 	box, _ := pii.New([]byte(strings.Repeat("a", 32)), []byte(strings.Repeat("b", 32)))
 	now := func() time.Time { return fixedNow }
 	reg := registry.New(db, box, shared.regions, now)
 	svc := status.New(db, shared.regions, now)
+	pool := status.MultiPool(svc)
+	if pool == nil {
+		t.Fatal("no multi-statement pool on MySQL")
+	}
+	pool.SetMaxOpenConns(1)
 	first := "622926198001011234"[:17]
 	sys := actor.With(context.Background(), &actor.Actor{Role: "system"})
 	lab, err := reg.CreateLabourer(sys, registry.LabourerInput{Name: "马测试", IDNumber: first + string(pii.IDCheckChar(first)),
@@ -259,7 +263,7 @@ func TestFailedBatchLeavesConnectionClean(t *testing.T) {
 		t.Fatal("report with an unwritable audit row accepted")
 	}
 	var open int
-	if err := db.Raw("SELECT @@in_transaction").Scan(&open).Error; err != nil || open != 0 {
+	if err := pool.QueryRow("SELECT @@in_transaction").Scan(&open); err != nil || open != 0 {
 		t.Fatalf("connection left in a transaction: %d (%v)", open, err)
 	}
 	ok := *worker

@@ -8,6 +8,7 @@ package status
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -51,7 +52,7 @@ type Service struct {
 	db      *gorm.DB
 	regions Regions
 	now     func() time.Time
-	multi   bool // the database takes several statements per query (batch)
+	multi   *sql.DB // a pool that takes several statements per query (batch), nil for one by one
 }
 
 // New builds the status service. Its writes mark the reports' rows dirty
@@ -60,7 +61,12 @@ func New(db *gorm.DB, regions Regions, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, regions: regions, now: now, multi: infra.MultiStatements(db)}
+	// Without the multi-statement pool the same statements run one by one.
+	multi, err := infra.MultiStatementPool(db)
+	if err != nil {
+		multi = nil
+	}
+	return &Service{db: db, regions: regions, now: now, multi: multi}
 }
 
 // Report is one status report as sent; which fields count depends on Kind.
