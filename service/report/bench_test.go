@@ -97,18 +97,8 @@ func mib(n uint64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
 // workbooks. REPORT_BENCH_RECOUNT=1 also times a recount from the records.
 // Figures only; nothing is asserted about time (shared 2-core machines).
 func BenchmarkGansuRegionTable(b *testing.B) {
-	n := 100000
-	if v := os.Getenv("REPORT_BENCH_LABOURERS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			b.Fatalf("REPORT_BENCH_LABOURERS=%q", v)
-		}
-	}
 	ctx := admin()
-	benchOnce.Do(func() { benchErr = setupBench(b, n) })
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
+	setupOnce(b)
 	e := bench.e
 	b.ResetTimer()
 	var t *report.Table
@@ -132,18 +122,8 @@ func BenchmarkGansuRegionTable(b *testing.B) {
 // freshness check and one GROUP BY month over the village month rows, plus
 // the sum of the village rows for the month in progress.
 func BenchmarkGansuTrend(b *testing.B) {
-	n := 100000
-	if v := os.Getenv("REPORT_BENCH_LABOURERS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			b.Fatalf("REPORT_BENCH_LABOURERS=%q", v)
-		}
-	}
 	ctx := admin()
-	benchOnce.Do(func() { benchErr = setupBench(b, n) })
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
+	setupOnce(b)
 	e := bench.e
 	var rows int64
 	if err := e.db.Model(&model.ReportMonth{}).Where("year = ?", 2020).Count(&rows).Error; err != nil {
@@ -167,6 +147,22 @@ func BenchmarkGansuTrend(b *testing.B) {
 	}
 	b.Logf("Gansu trend (this/last year by month's end, %d month rows): %s", rows, strings.Join(line, ", "))
 	b.Logf("per trend: %.1f ms (%d runs)", float64(b.Elapsed().Microseconds())/1000/float64(b.N), b.N)
+}
+
+// setupOnce builds the benchmarks' population once per process:
+// REPORT_BENCH_LABOURERS labourers (default 100,000).
+func setupOnce(b *testing.B) {
+	n := 100000
+	if v := os.Getenv("REPORT_BENCH_LABOURERS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			b.Fatalf("REPORT_BENCH_LABOURERS=%q", v)
+		}
+	}
+	benchOnce.Do(func() { benchErr = setupBench(b, n) })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
 }
 
 func setupBench(b *testing.B, n int) error {
