@@ -228,6 +228,19 @@ func (s *Service) batch(ctx context.Context, id int64) (*model.Batch, error) {
 	return &b, nil
 }
 
+// payableBatch is a batch the caller may prepare, approve, export, mark or
+// cancel: seen in scope and a payer of its county (errPayer otherwise).
+func (s *Service) payableBatch(ctx context.Context, id int64) (*model.Batch, error) {
+	b, err := s.batch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canPay(actor.From(ctx), b.CountyCode) {
+		return nil, errPayer
+	}
+	return b, nil
+}
+
 // Batch reads one batch.
 func (s *Service) Batch(ctx context.Context, id int64) (*model.Batch, error) { return s.batch(ctx, id) }
 
@@ -311,12 +324,9 @@ func (s *Service) step(ctx context.Context, tx *gorm.DB, b *model.Batch, from, t
 // Prepare submits a draft for approval; the caller becomes its maker.
 func (s *Service) Prepare(ctx context.Context, id int64, version int) (*model.Batch, error) {
 	a := actor.From(ctx)
-	b, err := s.batch(ctx, id)
+	b, err := s.payableBatch(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if !canPay(a, b.CountyCode) {
-		return nil, errPayer
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.step(ctx, tx, b, model.BatchDraft, model.BatchPrepared, version,
@@ -333,12 +343,9 @@ func (s *Service) Prepare(ctx context.Context, id int64, version int) (*model.Ba
 // by the table's CHECK), with a TOTP code when the account has one.
 func (s *Service) Approve(ctx context.Context, id int64, version int, totpCode string) (*model.Batch, error) {
 	a := actor.From(ctx)
-	b, err := s.batch(ctx, id)
+	b, err := s.payableBatch(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if !canPay(a, b.CountyCode) {
-		return nil, errPayer
 	}
 	if (b.PreparedBy != nil && *b.PreparedBy == a.AccountID) || b.CreatedBy == a.AccountID {
 		return nil, errSameAccount
@@ -379,12 +386,9 @@ func (s *Service) Cancel(ctx context.Context, id int64, in CancelInput) (*model.
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	b, err := s.batch(ctx, id)
+	b, err := s.payableBatch(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if !canPay(a, b.CountyCode) {
-		return nil, errPayer
 	}
 	if b.State != model.BatchDraft && b.State != model.BatchPrepared {
 		return nil, apperr.Conflict("batch_not_cancellable", "只有草稿或待复核的批次可以撤销（当前："+model.BatchStates.Label(b.State)+
@@ -441,13 +445,9 @@ type MarkInput struct {
 // and the batch's counters change in one transaction, each conditionally,
 // with an audit row.
 func (s *Service) MarkLine(ctx context.Context, batchID, lineID int64, in MarkInput) (*model.BatchLine, error) {
-	a := actor.From(ctx)
-	b, err := s.batch(ctx, batchID)
+	b, err := s.payableBatch(ctx, batchID)
 	if err != nil {
 		return nil, err
-	}
-	if !canPay(a, b.CountyCode) {
-		return nil, errPayer
 	}
 	var f apperr.Fields
 	if in.Result != model.LinePaid && in.Result != model.LineFailed {
@@ -576,12 +576,9 @@ func (s *Service) count(ctx context.Context, db *gorm.DB, batchID int64) (Reconc
 // (pay_failed) can go into a later batch.
 func (s *Service) Reconcile(ctx context.Context, id int64) (*model.Batch, Reconciliation, error) {
 	a := actor.From(ctx)
-	b, err := s.batch(ctx, id)
+	b, err := s.payableBatch(ctx, id)
 	if err != nil {
 		return nil, Reconciliation{}, err
-	}
-	if !canPay(a, b.CountyCode) {
-		return nil, Reconciliation{}, errPayer
 	}
 	var r Reconciliation
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
