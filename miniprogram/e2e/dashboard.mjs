@@ -198,7 +198,7 @@ await run('dashboard', (t) => {
       if (!name.endsWith('.xlsx') || !name.includes('外出务工')) throw new Error(`downloaded ${name}`)
       t.note(`downloaded ${name}`)
     }],
-    ['a region outside the official\'s scope is refused, in Chinese', async () => {
+    ['a region outside the official\'s scope is refused, in Chinese; one tap goes back to his own', async () => {
       const r = await t.api('GET', `/api/v1/reports/trend?region=${OUTSIDE}`)
       if (r.status !== 403 || r.body.error.code !== 'forbidden') throw new Error(`outside the scope: HTTP ${r.status} ${JSON.stringify(r.body)}`)
       const bad = await t.api('GET', '/api/v1/reports/trend?year=abc')
@@ -207,6 +207,10 @@ await run('dashboard', (t) => {
       await t.waitText(t.page.locator(`${byTestId('error-banner')}:visible`).first(), ['管辖范围'], 'error banner')
       await t.tid('dashboard-retry').waitFor({ state: 'visible' })
       await fullShot('dashboard-3-outside-scope-phone.png', PHONE)
+      await t.tid('dashboard-home').click()
+      await t.page.locator(`${byTestId('dashboard-body')}[data-ready="1"]`).waitFor({ state: 'visible' })
+      const back = await t.tid('dashboard-body').getAttribute('data-region')
+      if (back === OUTSIDE) throw new Error('still on the region outside the scope')
     }],
     ['the county task force lands on its own county', async () => {
       await t.logout()

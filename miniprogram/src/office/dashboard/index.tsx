@@ -81,6 +81,7 @@ export default function DashboardPage() {
   const [data, setData] = useState<Data | null>(null)
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState('')
+  const [asked, setAsked] = useState<string | undefined>(undefined) // the region last asked for
   const [exporting, setExporting] = useState('')
   const [targetForm, setTargetForm] = useState(false)
   const me = getMe()
@@ -93,6 +94,7 @@ export default function DashboardPage() {
     const my = ++seq.current
     setLoading(true)
     setError('')
+    setAsked(r)
     try {
       const s = { region: r, year: y }
       const [regions, provinces, targets, trend] = await Promise.all([getRegionTable(s), getProvinceTable(s), getTargets(s), getTrend(s)])
@@ -174,6 +176,11 @@ export default function DashboardPage() {
       {error && !loading ? (
         <BigButton tone='plain' size='small' onClick={() => load(region, year, path.length ? path : undefined)} testid='dashboard-retry'>
           重新加载
+        </BigButton>
+      ) : null}
+      {error && !loading && asked ? (
+        <BigButton tone='plain' size='small' onClick={() => load(undefined, year)} testid='dashboard-home'>
+          回到我管辖的地区
         </BigButton>
       ) : null}
       {data && p ? (
