@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -53,14 +54,14 @@ func (s *Server) mountJobs(in *gin.RouterGroup) {
 	in.POST("/employers", roles(tf, ad), s.registerEmployer)
 	in.GET("/employers", roles(tf, of, ad), s.listEmployers)
 	in.GET("/employers/:id", roles(tf, of, ad), s.getEmployer)
-	in.POST("/employers/:id/review", roles(tf, ad), s.reviewEmployer)
+	in.POST("/employers/:id/review", roles(tf, ad), s.reviewEmployer())
 	in.GET("/employers/:id/members", roles(tf, of, ad), s.listMembers)
 	in.POST("/employers/:id/members", roles(tf, ad), s.addMember)
 
 	in.GET("/jobs", roles(cd, tf, of, ad), s.jobBoard)
 	in.GET("/jobs/managed", roles(tf, of, ad), s.managedJobs)
 	in.GET("/jobs/:id", roles(cd, tf, of, ad), s.getJob)
-	in.POST("/jobs/:id/review", roles(tf, ad), s.reviewJob)
+	in.POST("/jobs/:id/review", roles(tf, ad), s.reviewJob())
 	in.POST("/jobs/:id/close", roles(tf, ad), s.closeJob)
 	in.GET("/jobs/:id/candidates", roles(tf, ad), s.candidates)
 	in.POST("/jobs/:id/hires", roles(tf, ad), s.confirmHire)
@@ -380,28 +381,14 @@ func decide(req reviewRequest, yes string) (bool, error) {
 	return false, apperr.Invalid("decision", "invalid_enum", "请选择通过或不通过")
 }
 
-func (s *Server) reviewEmployer(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req reviewRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	ok, err := decide(req, "verify")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	e, err := s.Jobs.ReviewEmployer(c.Request.Context(), id, ok, req.Reason)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.toEmployer(e))
+func (s *Server) reviewEmployer() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req reviewRequest) (*model.Employer, error) {
+		ok, err := decide(req, "verify")
+		if err != nil {
+			return nil, err
+		}
+		return s.Jobs.ReviewEmployer(ctx, id, ok, req.Reason)
+	}, func(c *gin.Context, v *model.Employer) { c.JSON(http.StatusOK, s.toEmployer(v)) })
 }
 
 func toMember(m *jobs.Member) memberView {
@@ -567,28 +554,14 @@ func (s *Server) getJob(c *gin.Context) {
 	c.JSON(http.StatusOK, s.toJob(j))
 }
 
-func (s *Server) reviewJob(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req reviewRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	ok, err := decide(req, "approve")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	j, err := s.Jobs.ModerateJob(c.Request.Context(), id, ok, req.Reason)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.toJob(j))
+func (s *Server) reviewJob() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req reviewRequest) (*jobs.JobInfo, error) {
+		ok, err := decide(req, "approve")
+		if err != nil {
+			return nil, err
+		}
+		return s.Jobs.ModerateJob(ctx, id, ok, req.Reason)
+	}, func(c *gin.Context, v *jobs.JobInfo) { c.JSON(http.StatusOK, s.toJob(v)) })
 }
 
 func (s *Server) closeJob(c *gin.Context) {

@@ -516,50 +516,6 @@ type batchStepRequest struct {
 	TOTPCode string `json:"totp_code"`
 }
 
-// bindOptional decodes an optional JSON body (an empty body is fine).
-func bindOptional(c *gin.Context, dst any) error {
-	if c.Request.ContentLength == 0 {
-		return nil
-	}
-	return bind(c, dst)
-}
-
-// bodyRule says whether a route's JSON body may be left out.
-type bodyRule bool
-
-const (
-	bodyRequired bodyRule = false
-	bodyOptional bodyRule = true // an empty body is the zero request
-)
-
-// onID is the shape the write routes on one record share: parse the path
-// id, bind a request of type T, call the service, answer through reply.
-// Errors at any step are answered by fail, as everywhere.
-func onID[T, R any](body bodyRule, do func(ctx context.Context, id int64, req T) (R, error), reply func(*gin.Context, R)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := pathID(c)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var req T
-		decode := bind
-		if body == bodyOptional {
-			decode = bindOptional
-		}
-		if err := decode(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
-		out, err := do(c.Request.Context(), id, req)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		reply(c, out)
-	}
-}
-
 func (s *Server) prepareBatch() gin.HandlerFunc {
 	return onID(bodyOptional, func(ctx context.Context, id int64, req batchStepRequest) (*model.Batch, error) {
 		return s.Payments.Prepare(ctx, id, req.Version)

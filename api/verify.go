@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -26,7 +27,7 @@ func (s *Server) mountVerify(in *gin.RouterGroup) {
 	in.GET("/forms/:id", read, s.getForm)
 	in.GET("/forms/:id/images/:image_id", read, s.formImage)
 	in.POST("/forms/:id/confirm", review, s.confirmForm)
-	in.POST("/forms/:id/reject", review, s.rejectForm)
+	in.POST("/forms/:id/reject", review, s.rejectForm())
 	in.GET("/reviews", review, s.reviewQueue)
 	in.POST("/reviews/batch", review, s.reviewBatch)
 	in.POST("/self-reports/:id/confirm", review, s.confirmSelfReport)
@@ -274,23 +275,10 @@ func (s *Server) confirmForm(c *gin.Context) {
 	s.writeForm(c, f, http.StatusOK)
 }
 
-func (s *Server) rejectForm(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req reasonRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	f, err := s.Verify.Reject(c.Request.Context(), id, req.Reason)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	s.writeForm(c, f, http.StatusOK)
+func (s *Server) rejectForm() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req reasonRequest) (*model.VerifyForm, error) {
+		return s.Verify.Reject(ctx, id, req.Reason)
+	}, func(c *gin.Context, f *model.VerifyForm) { s.writeForm(c, f, http.StatusOK) })
 }
 
 type selfReportView struct {
