@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -32,15 +33,6 @@ type BatchInput struct {
 // passed, a 定额预付 advance approved (advances are paid without 公示:
 // docs/decisions.md 24), or a payment that failed in an earlier batch.
 var payableStates = []model.ClaimState{model.ClaimNoticePassed, model.ClaimAdvanceDue, model.ClaimPayFailed}
-
-func payable(s model.ClaimState) bool {
-	for _, p := range payableStates {
-		if p == s {
-			return true
-		}
-	}
-	return false
-}
 
 // CreateBatch starts a draft batch of a county from payable claims (the
 // notice passed, a 定额预付 advance approved, or failed in an earlier batch):
@@ -182,18 +174,40 @@ func (s *Service) payees(ctx context.Context, tx *gorm.DB, claims []model.Subsid
 }
 
 func (s *Service) claimsToPay(ctx context.Context, tx *gorm.DB, in BatchInput) ([]model.SubsidyClaim, error) {
+	return pickClaims(ctx, tx, claimPick{county: in.CountyCode, ids: in.ClaimIDs, states: payableStates, limit: MaxBatchLines,
+		none:        apperr.Invalid("claim_ids", "nothing_to_pay", "本县没有公示期满或待预付、可以发放的补贴申请"),
+		otherCounty: "只能发放本县的补贴申请",
+		wrongState: func(c model.SubsidyClaim) error {
+			return apperr.Conflict("claim_not_payable", fmt.Sprintf("补贴申请 %d 当前是「%s」，公示期满且无异议（定额预付：审核通过）后才能发放", c.ID, c.State.Label()))
+		}})
+}
+
+// claimPick says which claims a notice or a batch takes in: the given ids,
+// each of the county and in one of states, or (no ids) up to limit claims
+// of the county in those states.
+type claimPick struct {
+	county      string
+	ids         []int64
+	states      []model.ClaimState
+	limit       int
+	none        error                          // no ids given and nothing to take
+	otherCounty string                         // a given claim of another county
+	wrongState  func(model.SubsidyClaim) error // a given claim in another state
+}
+
+func pickClaims(ctx context.Context, tx *gorm.DB, p claimPick) ([]model.SubsidyClaim, error) {
 	var claims []model.SubsidyClaim
 	q := tx.WithContext(ctx).Order("id")
-	if len(in.ClaimIDs) == 0 {
-		if err := q.Where("county_code = ? AND state IN ?", in.CountyCode, payableStates).Limit(MaxBatchLines).Find(&claims).Error; err != nil {
+	if len(p.ids) == 0 {
+		if err := q.Where("county_code = ? AND state IN ?", p.county, p.states).Limit(p.limit).Find(&claims).Error; err != nil {
 			return nil, err
 		}
 		if len(claims) == 0 {
-			return nil, apperr.Invalid("claim_ids", "nothing_to_pay", "本县没有公示期满或待预付、可以发放的补贴申请")
+			return nil, p.none
 		}
 		return claims, nil
 	}
-	ids := dedupe(in.ClaimIDs)
+	ids := dedupe(p.ids)
 	if err := q.Where("id IN ?", ids).Find(&claims).Error; err != nil {
 		return nil, err
 	}
@@ -201,11 +215,11 @@ func (s *Service) claimsToPay(ctx context.Context, tx *gorm.DB, in BatchInput) (
 		return nil, apperr.Invalid("claim_ids", "not_found", "有的补贴申请不存在")
 	}
 	for _, c := range claims {
-		if c.CountyCode != in.CountyCode {
-			return nil, apperr.Invalid("claim_ids", "other_county", "只能发放本县的补贴申请")
+		if c.CountyCode != p.county {
+			return nil, apperr.Invalid("claim_ids", "other_county", p.otherCounty)
 		}
-		if !payable(c.State) {
-			return nil, apperr.Conflict("claim_not_payable", fmt.Sprintf("补贴申请 %d 当前是「%s」，公示期满且无异议（定额预付：审核通过）后才能发放", c.ID, c.State.Label()))
+		if !slices.Contains(p.states, c.State) {
+			return nil, p.wrongState(c)
 		}
 	}
 	return claims, nil

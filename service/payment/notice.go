@@ -122,33 +122,13 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*model.Notice, 
 // claimsToList reads the claims to publish: the given ones, each approved and
 // of the county, or every approved claim of the county.
 func (s *Service) claimsToList(ctx context.Context, tx *gorm.DB, in PublishInput) ([]model.SubsidyClaim, error) {
-	var claims []model.SubsidyClaim
-	q := tx.WithContext(ctx).Order("id")
-	if len(in.ClaimIDs) == 0 {
-		if err := q.Where("county_code = ? AND state = ?", in.CountyCode, model.ClaimApproved).Limit(MaxNoticeClaims).Find(&claims).Error; err != nil {
-			return nil, err
-		}
-		if len(claims) == 0 {
-			return nil, apperr.Invalid("claim_ids", "nothing_to_publish", "本县没有待公示（已通过审核）的补贴申请")
-		}
-		return claims, nil
-	}
-	ids := dedupe(in.ClaimIDs)
-	if err := q.Where("id IN ?", ids).Find(&claims).Error; err != nil {
-		return nil, err
-	}
-	if len(claims) != len(ids) {
-		return nil, apperr.Invalid("claim_ids", "not_found", "有的补贴申请不存在")
-	}
-	for _, c := range claims {
-		if c.CountyCode != in.CountyCode {
-			return nil, apperr.Invalid("claim_ids", "other_county", "只能公示本县的补贴申请")
-		}
-		if c.State != model.ClaimApproved {
-			return nil, apperr.Conflict("claim_not_approved", fmt.Sprintf("补贴申请 %d 当前是「%s」，只有已通过审核的申请可以公示", c.ID, c.State.Label()))
-		}
-	}
-	return claims, nil
+	return pickClaims(ctx, tx, claimPick{county: in.CountyCode, ids: in.ClaimIDs, states: []model.ClaimState{model.ClaimApproved},
+		limit:       MaxNoticeClaims,
+		none:        apperr.Invalid("claim_ids", "nothing_to_publish", "本县没有待公示（已通过审核）的补贴申请"),
+		otherCounty: "只能公示本县的补贴申请",
+		wrongState: func(c model.SubsidyClaim) error {
+			return apperr.Conflict("claim_not_approved", fmt.Sprintf("补贴申请 %d 当前是「%s」，只有已通过审核的申请可以公示", c.ID, c.State.Label()))
+		}})
 }
 
 type labInfo struct {
