@@ -149,14 +149,6 @@ type caseDeclineRequest struct {
 	Note   string `json:"note"`
 }
 
-func optStamp(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := stamp(*t)
-	return &s
-}
-
 func (s *Server) toCaseView(it *returncase.Item) caseView {
 	c := it.Case
 	v := caseView{ID: idString(c.ID), LabourerID: idString(c.LabourerID), LabourerName: it.LabourerName, PhoneMasked: it.PhoneMasked,

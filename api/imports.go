@@ -55,23 +55,12 @@ type importJobView struct {
 	ErrorsURL   *string `json:"errors_url"`
 }
 
-// importTime writes a time in China time, RFC 3339.
-func importTime(t time.Time) string { return t.In(status.China).Format(time.RFC3339) }
-
-func importTimePtr(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := importTime(*t)
-	return &s
-}
-
 func toImportJobView(j *model.ImportJob) importJobView {
 	v := importJobView{ID: idString(j.ID), FileName: j.FileName, Format: j.Format, Size: j.Size, Status: j.Status,
 		StatusLabel: model.ImportStates.Label(j.Status), CountyCode: j.CountyCode, UploadedBy: idString(j.UploadedBy),
 		TotalRows: j.TotalRows, Processed: j.Processed, Created: j.Created, Updated: j.Updated, Unchanged: j.Unchanged,
-		Bad: j.Bad, Message: j.Message, CreatedAt: importTime(j.CreatedAt), StartedAt: importTimePtr(j.StartedAt),
-		FinishedAt: importTimePtr(j.FinishedAt)}
+		Bad: j.Bad, Message: j.Message, CreatedAt: stamp(j.CreatedAt), StartedAt: optStamp(j.StartedAt),
+		FinishedAt: optStamp(j.FinishedAt)}
 	if j.Bad > 0 {
 		u := "/api/v1/imports/" + v.ID + "/errors"
 		v.ErrorsURL = &u
@@ -258,12 +247,12 @@ func (s *Server) listChanges(c *gin.Context) {
 	}
 	out := changePage{Items: make([]changeView, len(lines)), Total: total, Page: q.Page, PageSize: q.PageSize}
 	if !since.IsZero() {
-		v := importTime(since)
+		v := stamp(since)
 		out.Since = &v
 	}
 	for i, l := range lines {
 		v := changeView{ID: idString(l.ID), LabourerID: idString(l.LabourerID), Name: l.Name, IDMasked: l.IDMasked,
-			VillageCode: l.VillageCode, VillageName: l.VillageName, At: importTime(l.At), Source: l.Source,
+			VillageCode: l.VillageCode, VillageName: l.VillageName, At: stamp(l.At), Source: l.Source,
 			SourceLabel: l.SourceLabel, Fields: make([]changeFieldView, len(l.Fields))}
 		for j, f := range l.Fields {
 			v.Fields[j] = changeFieldView{Field: f.Field, Label: f.Label, Old: f.Old, New: f.New}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -212,20 +211,12 @@ type hireResponse struct {
 	Job   jobView        `json:"job"`
 }
 
-func jobStampPtr(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	v := stamp(*t)
-	return &v
-}
-
 func (s *Server) toEmployer(e *model.Employer) employerView {
 	return employerView{ID: idString(e.ID), CreditCode: e.CreditCode, Name: e.Name, Kind: e.Kind,
 		KindLabel: model.EmployerKinds.Label(e.Kind), RegionCode: e.RegionCode, RegionName: s.Regions.PathName(e.RegionCode),
 		Address: e.Address, ContactName: e.ContactName, PhoneMasked: e.PhoneMasked, Status: e.Status,
 		StatusLabel: model.EmployerStates.Label(e.Status), RejectReason: e.RejectReason, CreatedAt: stamp(e.CreatedAt),
-		ReviewedAt: jobStampPtr(e.ReviewedAt)}
+		ReviewedAt: optStamp(e.ReviewedAt)}
 }
 
 func (s *Server) toJob(j *jobs.JobInfo) jobView {
@@ -266,7 +257,7 @@ func toHire(h *model.Hire) *hireView {
 func toApplication(a *model.Application, h *model.Hire) applicationView {
 	return applicationView{ID: idString(a.ID), JobID: idString(a.JobID), Kind: a.Kind,
 		KindLabel: model.ApplicationKinds.Label(a.Kind), Status: a.Status, StatusLabel: model.ApplicationStates.Label(a.Status),
-		Note: a.Note, CreatedAt: stamp(a.CreatedAt), InvitedAt: jobStampPtr(a.InvitedAt), Hire: toHire(h)}
+		Note: a.Note, CreatedAt: stamp(a.CreatedAt), InvitedAt: optStamp(a.InvitedAt), Hire: toHire(h)}
 }
 
 func (s *Server) toMyApplication(a *jobs.AppInfo) myApplicationView {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -186,14 +185,6 @@ type bankAccountView struct {
 	Version       int    `json:"version"`
 }
 
-func stampPtr(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	v := stamp(*t)
-	return &v
-}
-
 func (s *Server) toNoticeView(n *model.Notice) noticeView {
 	return noticeView{ID: idString(n.ID), CountyCode: n.CountyCode, CountyName: regionName(s.Regions, n.CountyCode), Title: n.Title,
 		PublishedAt: stamp(n.PublishedAt), Days: n.Days, EndsAt: stamp(n.EndsAt), State: n.State, StateLabel: model.NoticeStates.Label(n.State),
@@ -204,14 +195,14 @@ func toObjectionView(o *model.Objection) objectionView {
 	return objectionView{ID: idString(o.ID), NoticeID: idString(o.NoticeID), ItemID: idString(o.NoticeItemID), ClaimID: idString(o.ClaimID),
 		LodgedRole: o.LodgedRole, OnBehalfOf: payment.MaskName(o.OnBehalfOf), Text: o.Text, State: o.State,
 		StateLabel: model.ObjectionStates.Label(o.State), Resolution: o.Resolution, ResolutionLabel: model.ObjectionResolutions.Label(o.Resolution),
-		Note: o.Note, CreatedAt: stamp(o.CreatedAt), ResolvedAt: stampPtr(o.ResolvedAt), Version: o.Version}
+		Note: o.Note, CreatedAt: stamp(o.CreatedAt), ResolvedAt: optStamp(o.ResolvedAt), Version: o.Version}
 }
 
 func (s *Server) toBatchView(b *model.Batch) batchView {
 	return batchView{ID: idString(b.ID), CountyCode: b.CountyCode, CountyName: regionName(s.Regions, b.CountyCode), Title: b.Title,
 		State: b.State, StateLabel: model.BatchStates.Label(b.State), CreatedBy: idString(b.CreatedBy), PreparedBy: idPtr(b.PreparedBy),
-		PreparedAt: stampPtr(b.PreparedAt), ApprovedBy: idPtr(b.ApprovedBy), ApprovedAt: stampPtr(b.ApprovedAt),
-		ExportedAt: stampPtr(b.ExportedAt), ReconciledAt: stampPtr(b.ReconciledAt), CancelledAt: stampPtr(b.CancelledAt),
+		PreparedAt: optStamp(b.PreparedAt), ApprovedBy: idPtr(b.ApprovedBy), ApprovedAt: optStamp(b.ApprovedAt),
+		ExportedAt: optStamp(b.ExportedAt), ReconciledAt: optStamp(b.ReconciledAt), CancelledAt: optStamp(b.CancelledAt),
 		CancelReason: b.CancelReason, Lines: b.Lines, TotalFen: b.TotalFen,
 		PaidLines: b.PaidLines, PaidFen: b.PaidFen, FailedLines: b.FailedLines, FailedFen: b.FailedFen, Version: b.Version,
 		CreatedAt: stamp(b.CreatedAt)}
@@ -225,7 +216,7 @@ func toReconciliation(r payment.Reconciliation) reconciliationView {
 func toLineView(l *model.BatchLine) batchLineView {
 	return batchLineView{ID: idString(l.ID), Seq: l.Seq, ClaimID: idString(l.ClaimID), LabourerID: idString(l.LabourerID), PayeeName: l.PayeeName,
 		AccountMasked: l.AccountMasked, BankName: l.BankName, AmountFen: l.AmountFen, Purpose: l.Purpose, State: l.State,
-		StateLabel: model.BatchLineStates.Label(l.State), FailureReason: l.FailureReason, MarkedAt: stampPtr(l.MarkedAt), Version: l.Version}
+		StateLabel: model.BatchLineStates.Label(l.State), FailureReason: l.FailureReason, MarkedAt: optStamp(l.MarkedAt), Version: l.Version}
 }
 
 func toBankView(b *model.BankAccount) bankAccountView {

@@ -79,7 +79,16 @@ type formView struct {
 	Images            []imageView      `json:"images,omitempty"`
 }
 
+// stamp writes a time in China time, RFC 3339; optStamp the same or null.
 func stamp(t time.Time) string { return t.In(verify.China).Format(time.RFC3339) }
+
+func optStamp(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := stamp(*t)
+	return &s
+}
 
 func (s *Server) toFormView(f *model.VerifyForm, whole bool) formView {
 	v := formView{ID: idString(f.ID), IdempotencyKey: f.IdempotencyKey, LabourerID: idString(f.LabourerID),
