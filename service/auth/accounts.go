@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
@@ -112,7 +113,7 @@ func (s *Service) CreateAccount(ctx context.Context, regions RegionChecker, in N
 	}
 	acc := &model.Account{ID: model.NewID(), Role: in.Role, Username: &in.Username, PasswordHash: string(hash),
 		DisplayName: in.DisplayName, TokenVersion: 1, EmployerID: in.EmployerID}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(acc).Error; err != nil {
 			return err
 		}
@@ -189,7 +190,7 @@ func (s *Service) SetScopes(ctx context.Context, regions RegionChecker, accountI
 	if err := f.Err(); err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var before []string
 		if err := tx.Model(&model.AccountScope{}).Where("account_id = ?", accountID).Pluck("region_code", &before).Error; err != nil {
 			return err
@@ -212,7 +213,7 @@ func (s *Service) SetScopes(ctx context.Context, regions RegionChecker, accountI
 
 // Unlock clears a password lockout.
 func (s *Service) Unlock(ctx context.Context, accountID int64) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		res := tx.Model(&model.Account{}).Where("id = ?", accountID).Updates(map[string]any{"failed_logins": 0, "locked_until": nil})
 		if res.Error != nil {
 			return res.Error
@@ -243,7 +244,7 @@ func (s *Service) EnrolTOTP(ctx context.Context, accountID int64) (string, error
 		return "", apperr.Internal(err)
 	}
 	sealed := s.box.Seal("accounts", "totp_secret", acc.ID, key.Secret())
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Model(&model.Account{}).Where("id = ?", acc.ID).Update("totp_secret", sealed).Error; err != nil {
 			return err
 		}
@@ -276,7 +277,7 @@ func (s *Service) BindPhone(ctx context.Context, accountID int64, code string) (
 		return nil, apperr.Invalid("code", "invalid_phone", "微信返回的手机号不是大陆手机号，请手动填写")
 	}
 	var acc model.Account
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Take(&acc, accountID).Error; err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
@@ -97,7 +98,7 @@ func (s *Service) WeChatLogin(ctx context.Context, code string) (*TokenPair, err
 	err = s.db.WithContext(ctx).Where("open_id = ?", openID).Take(&acc).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		acc = model.Account{ID: model.NewID(), Role: model.RoleWorker, OpenID: &openID, UnionID: unionID, TokenVersion: 1}
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 			if err := tx.Create(&acc).Error; err != nil {
 				return err
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/status"
 )
 
@@ -335,7 +336,7 @@ func (s *Service) ExportChanges(ctx context.Context, cq ChangeQuery, w io.Writer
 		return nil, err
 	}
 	run := &model.ExportRun{ID: model.NewID(), CountyCode: c, AccountID: a.AccountID, Since: since, Until: until, Rows: lines, CreatedAt: until}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(run).Error; err != nil {
 			return err
 		}

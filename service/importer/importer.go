@@ -168,7 +168,7 @@ func (s *Service) Upload(ctx context.Context, fileName string, r io.Reader) (*mo
 		return nil, err
 	}
 	sum := sha256.New()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(job).Error; err != nil {
 			return err
 		}

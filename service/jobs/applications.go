@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // Error codes of the application rules.
@@ -79,7 +80,7 @@ func (s *Service) Apply(ctx context.Context, jobID int64, kind, note string) (*A
 	}
 	app := &model.Application{ID: model.NewID(), JobID: j.ID, LabourerID: lab.ID, EmployerID: j.EmployerID,
 		Kind: kind, Status: model.AppSubmitted, Note: note, CreatedBy: a.AccountID}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(db, func(tx *gorm.DB) error {
 		if err := tx.Create(app).Error; err != nil {
 			return err
 		}
@@ -108,7 +109,7 @@ func (s *Service) again(ctx context.Context, j *JobInfo, existing *model.Applica
 	if st, _ := EffectiveStatus(&j.Job, s.today()); st != model.JobOpen {
 		return nil, false, apperr.Conflict(ErrJobClosed, "岗位已停止招聘")
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		res := tx.Model(&model.Application{}).Where("id = ? AND kind = ?", existing.ID, model.ApplicationInterest).
 			Update("kind", model.ApplicationApply)
 		if res.Error != nil {
@@ -335,7 +336,7 @@ func (s *Service) Invite(ctx context.Context, appID int64, note string) (*model.
 		return nil, apperr.Invalid("note", "too_long", "留言太长（200字以内）")
 	}
 	var out *model.Application
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		ap, _, err := s.loadApplication(ctx, tx, appID)
 		if err != nil {
 			return err

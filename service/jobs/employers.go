@@ -13,6 +13,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
 	"github.com/jiuyebang/jiuyebang/service/auth"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
@@ -98,7 +99,7 @@ func (s *Service) RegisterEmployer(ctx context.Context, in EmployerInput) (*mode
 	if a.Role != model.RoleEmployer {
 		e.Status, e.ReviewedBy, e.ReviewedAt = model.EmployerVerified, &a.AccountID, &now
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&model.Employer{}).Where("credit_code = ?", e.CreditCode).Count(&n).Error; err != nil {
 			return err
@@ -217,7 +218,7 @@ func (s *Service) ReviewEmployer(ctx context.Context, id int64, verify bool, rea
 		reason = ""
 	}
 	var out *model.Employer
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		e, err := s.loadEmployer(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -287,7 +288,7 @@ func (s *Service) AddMember(ctx context.Context, employerID int64, in NewMember)
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(&model.EmployerMember{AccountID: acc.ID, EmployerID: e.ID, Admin: in.Admin, CreatedBy: a.AccountID}).Error; err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 	"github.com/jiuyebang/jiuyebang/service/region"
 	"github.com/jiuyebang/jiuyebang/service/status"
@@ -75,7 +76,7 @@ func (s *Service) ConfirmHire(ctx context.Context, jobID int64, in HireInput) (*
 		return nil, apperr.Invalid("labourer_id", "required", "请选择录用的务工人员")
 	}
 	var out *HireResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		j, err := s.loadJob(ctx, tx, jobID, true)
 		if err != nil {
 			return err
@@ -310,7 +311,7 @@ func (s *Service) RecordDeparture(ctx context.Context, hireID int64, in Departur
 		return nil, apperr.Forbidden("")
 	}
 	var out *model.Hire
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var h model.Hire
 		if err := tx.Where("id = ?", hireID).Take(&h).Error; err != nil {
 			return notFound(err, "录用记录")

@@ -13,6 +13,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 )
 
@@ -188,7 +189,7 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*JobInfo, error) 
 		Capacities: strings.Join(in.Capacities, ","), MinSkill: in.MinSkill, Housing: in.Housing, Meals: in.Meals,
 		Transport: in.Transport, Description: in.Description, ValidUntil: until, Status: model.JobPending,
 		CreatedBy: a.AccountID}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(j).Error; err != nil {
 			return err
 		}
@@ -361,7 +362,7 @@ func (s *Service) ModerateJob(ctx context.Context, id int64, approve bool, reaso
 		reason = ""
 	}
 	var out *JobInfo
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		j, err := s.loadJob(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -416,7 +417,7 @@ func (s *Service) ModerateJob(ctx context.Context, id int64, approve bool, reaso
 // admin). Applications stay as they are; hires already confirmed stand.
 func (s *Service) CloseJob(ctx context.Context, id int64) (*JobInfo, error) {
 	var out *JobInfo
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		j, err := s.loadJob(ctx, tx, id, true)
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // Bank account numbers: personal cards (借记卡, 社保卡金融账户, 惠民惠农一卡通)
@@ -112,7 +113,7 @@ func (s *Service) setAccount(ctx context.Context, ownerType string, ownerID int6
 	a := actor.From(ctx)
 	now := s.now()
 	var out model.BankAccount
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var cur model.BankAccount
 		err := tx.Where("owner_type = ? AND owner_id = ?", ownerType, ownerID).Take(&cur).Error
 		switch {

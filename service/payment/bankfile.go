@@ -18,6 +18,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // BankColumns are the bank file's columns, in the order of the common 代发
@@ -63,7 +64,7 @@ func (s *Service) Export(ctx context.Context, id int64, version int, format, pur
 		return nil, err
 	}
 	var out *File
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := s.step(ctx, tx, b, model.BatchApproved, model.BatchExported, version,
 			map[string]any{"exported_by": a.AccountID, "exported_at": s.now()}, "", purpose); err != nil {
 			return err
@@ -93,7 +94,7 @@ func (s *Service) File(ctx context.Context, id int64, format, purpose string) (*
 		return nil, apperr.Conflict("batch_not_exported", "批次复核通过并导出后才有银行文件")
 	}
 	var out *File
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var err error
 		out, err = s.bankFile(ctx, tx, b, format, purpose)
 		return err
@@ -327,7 +328,7 @@ func (s *Service) ImportResults(ctx context.Context, batchID int64, name string,
 			reason = "银行退回（未注明原因）"
 		}
 		var marked model.BatchLine
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 			return s.markLine(ctx, tx, b, l.ID, MarkInput{Result: result, Reason: clip(reason, 200)}, &marked)
 		})
 		if err != nil {
@@ -344,7 +345,7 @@ func (s *Service) ImportResults(ctx context.Context, batchID int64, name string,
 			sum.Failed++
 		}
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		return audit.Write(ctx, tx, audit.Entry{Action: "batch.results_upload", SubjectType: "batch", SubjectID: b.ID,
 			After: map[string]any{"rows": sum.Rows, "paid": sum.Paid, "failed": sum.Failed, "unchanged": sum.Unchanged, "errors": len(sum.Errors)}})
 	})

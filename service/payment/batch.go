@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // MaxBatchLines bounds one batch (one bank file).
@@ -70,7 +71,7 @@ func (s *Service) CreateBatch(ctx context.Context, in BatchInput) (*model.Batch,
 	b := &model.Batch{ID: model.NewID(), CountyCode: in.CountyCode, Title: in.Title, State: model.BatchDraft, CreatedBy: a.AccountID,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	var skipped []int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		claims, err := s.claimsToPay(ctx, tx, in)
 		if err != nil {
 			return err
@@ -342,7 +343,7 @@ func (s *Service) Prepare(ctx context.Context, id int64, version int) (*model.Ba
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		return s.step(ctx, tx, b, model.BatchDraft, model.BatchPrepared, version,
 			map[string]any{"prepared_by": a.AccountID, "prepared_at": s.now()}, "", "")
 	})
@@ -367,7 +368,7 @@ func (s *Service) Approve(ctx context.Context, id int64, version int, totpCode s
 	if err := s.checkSecondFactor(ctx, a, totpCode); err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		return s.step(ctx, tx, b, model.BatchPrepared, model.BatchApproved, version,
 			map[string]any{"approved_by": a.AccountID, "approved_at": s.now()}, "prepared_by <> ? AND created_by <> ?", "")
 	})
@@ -408,7 +409,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, in CancelInput) (*model.
 		return nil, apperr.Conflict("batch_not_cancellable", "只有草稿或待复核的批次可以撤销（当前："+model.BatchStates.Label(b.State)+
 			"）；已复核的批次请导出报送银行，按银行结果逐笔登记")
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		now := s.now()
 		if err := s.step(ctx, tx, b, b.State, model.BatchCancelled, in.Version,
 			map[string]any{"cancelled_by": a.AccountID, "cancelled_at": now, "cancel_reason": in.Reason}, "", in.Reason); err != nil {
@@ -479,7 +480,7 @@ func (s *Service) MarkLine(ctx context.Context, batchID, lineID int64, in MarkIn
 		return nil, err
 	}
 	var line model.BatchLine
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		return s.markLine(ctx, tx, b, lineID, in, &line)
 	})
 	if err != nil {
@@ -595,7 +596,7 @@ func (s *Service) Reconcile(ctx context.Context, id int64) (*model.Batch, Reconc
 		return nil, Reconciliation{}, err
 	}
 	var r Reconciliation
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		now := s.now()
 		res := tx.Exec("UPDATE batches SET state = ?, reconciled_by = ?, reconciled_at = ?, version = version + 1, updated_at = ? "+
 			"WHERE id = ? AND state = ? AND NOT EXISTS (SELECT 1 FROM batch_lines WHERE batch_id = ? AND state = ?)",

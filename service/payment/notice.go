@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // MaxNoticeClaims bounds one notice (a county's list for one round).
@@ -82,7 +83,7 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*model.Notice, 
 	now := s.now()
 	n := &model.Notice{ID: model.NewID(), CountyCode: in.CountyCode, Title: in.Title, PublishedAt: now, Days: in.Days,
 		EndsAt: NoticeEnd(now, in.Days), State: model.NoticeOpen, PublishedBy: a.AccountID}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		claims, err := s.claimsToList(ctx, tx, in)
 		if err != nil {
 			return err
@@ -352,7 +353,7 @@ func (s *Service) settle(ctx context.Context, noticeID int64) error {
 		return err
 	}
 	for _, it := range items {
-		err := s.db.WithContext(sys).Transaction(func(tx *gorm.DB) error {
+		err := infra.Tx(s.db.WithContext(sys), func(tx *gorm.DB) error {
 			var open int64
 			if err := tx.Model(&model.Objection{}).Where("notice_item_id = ? AND state = ?", it.ID, model.ObjectionOpen).Count(&open).Error; err != nil {
 				return err
@@ -394,7 +395,7 @@ func (s *Service) passItem(ctx context.Context, tx *gorm.DB, it *model.NoticeIte
 // maybeClose closes an open, ended notice that has no item left on notice.
 func (s *Service) maybeClose(ctx context.Context, noticeID int64) error {
 	now := s.now()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		res := tx.Exec("UPDATE notices SET state = ?, closed_at = ?, version = version + 1, updated_at = ? "+
 			"WHERE id = ? AND state = ? AND ends_at <= ? AND NOT EXISTS (SELECT 1 FROM notice_items WHERE notice_id = ? AND state = ?)",
 			model.NoticeClosed, now, now, noticeID, model.NoticeOpen, now, noticeID, model.NoticeItemListed)
@@ -471,7 +472,7 @@ func (s *Service) Lodge(ctx context.Context, noticeID int64, in LodgeInput) (*mo
 	}
 	o := &model.Objection{ID: model.NewID(), NoticeID: noticeID, NoticeItemID: it.ID, ClaimID: it.ClaimID, LodgedBy: a.AccountID,
 		LodgedRole: string(a.Role), OnBehalfOf: in.OnBehalfOf, Text: in.Text, State: model.ObjectionOpen, CreatedAt: now, UpdatedAt: now}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		// Bumping the item's version makes a concurrent settle of the item fail.
 		res := tx.Model(&model.NoticeItem{}).Where("id = ? AND state = ?", it.ID, model.NoticeItemListed).
 			Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now})
@@ -576,7 +577,7 @@ func (s *Service) Resolve(ctx context.Context, objectionID int64, in ResolveInpu
 		in.Version = o.Version
 	}
 	now := s.now()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		res := tx.Model(&model.Objection{}).Where("id = ? AND state = ? AND version = ?", o.ID, model.ObjectionOpen, in.Version).
 			Updates(map[string]any{"state": model.ObjectionResolved, "resolution": in.Resolution, "note": in.Note,
 				"resolved_by": a.AccountID, "resolved_at": now, "version": gorm.Expr("version + 1"), "updated_at": now})

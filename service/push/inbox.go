@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // MaxPageSize caps an inbox page.
@@ -60,7 +61,7 @@ func (s *Service) Inbox(ctx context.Context, labourerID int64, page, size int) (
 // message is "not found", never "forbidden": its existence is not revealed.
 func (s *Service) MarkRead(ctx context.Context, labourerID, messageID int64) (model.Message, error) {
 	var m model.Message
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND labourer_id = ?", messageID, labourerID).Take(&m).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFound("消息")
@@ -129,7 +130,7 @@ func (s *Service) SetConsent(ctx context.Context, labourerID int64, consented bo
 	if source != SourceMiniprogram && source != SourceCadre {
 		return ConsentState{}, apperr.Invalid("source", "invalid_source", "来源不对")
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var lab model.Labourer
 		if err := tx.Select("id").Take(&lab, labourerID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -232,7 +233,7 @@ func (s *Service) AddSubscriptions(ctx context.Context, accountID int64, results
 		return nil, err
 	}
 	sort.Strings(ids) // a fixed order keeps concurrent reports from deadlocking
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		for _, id := range ids {
 			row := model.SubscriptionQuota{AccountID: accountID, TemplateID: id, Remaining: 0, UpdatedAt: s.cfg.Now().UTC()}
 			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "account_id"}, {Name: "template_id"}}, DoNothing: true}).

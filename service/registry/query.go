@@ -12,6 +12,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
@@ -191,7 +192,7 @@ func (s *Service) Approve(ctx context.Context, id int64) (*model.Labourer, error
 		return nil, apperr.Forbidden("")
 	}
 	var lab *model.Labourer
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var err error
 		if lab, err = s.get(ctx, tx, id); err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
@@ -213,7 +214,7 @@ func (s *Service) CreateLabourer(ctx context.Context, in LabourerInput) (*model.
 		return nil, apperr.Invalid("village_code", "out_of_scope", "该村不在您的管辖范围内")
 	}
 	var lab *model.Labourer
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		hh, err := s.household(ctx, tx, in)
 		if err != nil {
 			return err

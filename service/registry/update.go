@@ -12,6 +12,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
@@ -43,7 +44,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*model.Laboure
 		return nil, apperr.Forbidden("")
 	}
 	var out *model.Labourer
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		lab, err := s.get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -162,7 +163,7 @@ func (s *Service) Bind(ctx context.Context, accountID int64, verifiedPhone strin
 	}
 	var status string
 	var lab model.Labourer
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&model.Labourer{}).Where("account_id = ?", accountID).Count(&n).Error; err != nil {
 			return err

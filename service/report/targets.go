@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
 	"github.com/jiuyebang/jiuyebang/service/derive"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/lists"
 )
 
@@ -81,7 +82,7 @@ func (s *Service) SetTarget(ctx context.Context, in TargetInput) (*model.Target,
 	}
 	t := model.Target{ID: model.NewID(), RegionCode: in.Region, Year: in.Year, Metric: in.Metric, Comparator: in.Comparator,
 		Value: in.Value, Note: in.Note, CreatedBy: a.AccountID, UpdatedBy: a.AccountID}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "region_code"}, {Name: "year"}, {Name: "metric"}},
 			DoUpdates: clause.AssignmentColumns([]string{"comparator", "value", "note", "updated_by", "updated_at"}),
@@ -108,7 +109,7 @@ func (s *Service) DeleteTarget(ctx context.Context, id int64) error {
 	if !canSetTargets(a) {
 		return apperr.Forbidden("只有县专班和系统管理员可以删除目标")
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var t model.Target
 		err := tx.Where("id = ?", id).Take(&t).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !a.InScope(t.RegionCode)) {

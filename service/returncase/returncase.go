@@ -412,7 +412,7 @@ func (s *Service) tell(ctx context.Context, tx *gorm.DB, c *model.ReturnCase, de
 // checkpoint once.
 func (s *Service) Fire(ctx context.Context, caseID int64) ([]int, error) {
 	var fired []int
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		fired = fired[:0]
 		var c model.ReturnCase
 		if err := s.lock(tx).Take(&c, caseID).Error; err != nil {
@@ -676,7 +676,7 @@ func (s *Service) Decline(ctx context.Context, caseID int64, reason, note string
 		return nil, err
 	}
 	var out model.ReturnCase
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		c, err := s.lockInScope(ctx, tx, caseID)
 		if err != nil {
 			return err
@@ -767,7 +767,7 @@ func (s *Service) Act(ctx context.Context, caseID int64, kind, note string, jobI
 		return nil, apperr.Forbidden("")
 	}
 	var out model.CaseAction
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		c, err := s.lockInScope(ctx, tx, caseID)
 		if err != nil {
 			return err

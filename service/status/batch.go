@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/report"
 )
 
@@ -114,7 +115,7 @@ func (b *batch) commit(ctx context.Context) error {
 		}
 		return b.commitOn(ctx, conn)
 	}
-	return b.tx.Transaction(func(tx *gorm.DB) error {
+	return infra.Tx(b.tx, func(tx *gorm.DB) error {
 		return (&batch{tx: tx, sqls: b.sqls, vars: b.vars}).exec(ctx)
 	})
 }

@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // ClaimInput is a worker's claim. There is no amount: the server computes it.
@@ -159,7 +161,7 @@ func (s *Service) newClaim(ctx context.Context, labID int64, county string, p *m
 // insert writes a claim, its ticket and the audit row in one transaction; a
 // duplicate key (the same labourer, policy and year) answers created = false.
 func (s *Service) insert(ctx context.Context, c *model.SubsidyClaim, ticket []byte, mime string) (bool, error) {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(c).Error; err != nil {
 			return err
 		}
@@ -452,8 +454,13 @@ func (s *Service) move(ctx context.Context, id int64, version int, action string
 	next func(*gorm.DB, *model.SubsidyClaim) (model.ClaimState, error), reason string) (*model.SubsidyClaim, error) {
 	a := actor.From(ctx)
 	var out *model.SubsidyClaim
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := s.load(ctx, tx, id)
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
+		// The row is locked before the conditional UPDATE: two decisions at
+		// the same instant then queue on the primary key, and the second
+		// reads the first's result. Without the lock MariaDB may plan the
+		// UPDATE through the state index and answer one of them with a
+		// deadlock (a 500) instead of claim_changed (a 409).
+		c, err := s.load(ctx, tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}), id)
 		if err != nil {
 			return err
 		}
@@ -558,7 +565,7 @@ func (s *Service) sweep(ctx context.Context, scope *gorm.DB) (SweepResult, error
 		default:
 			continue
 		}
-		err = s.db.WithContext(sys).Transaction(func(tx *gorm.DB) error {
+		err = infra.Tx(s.db.WithContext(sys), func(tx *gorm.DB) error {
 			now := s.now().UTC()
 			extra := map[string]any{}
 			if to == model.ClaimSettled {

@@ -11,6 +11,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 )
 
 // PolicyInput is an admin's policy as sent; amounts in 分, dates YYYY-MM-DD.
@@ -146,7 +147,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*model.Subs
 	if err := s.apply(in, p); err != nil {
 		return nil, err
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Create(p).Error; err != nil {
 			return err
 		}
@@ -163,7 +164,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*model.Subs
 func (s *Service) UpdatePolicy(ctx context.Context, id int64, version int, in PolicyInput) (*model.SubsidyPolicy, error) {
 	a := actor.From(ctx)
 	var out *model.SubsidyPolicy
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var p model.SubsidyPolicy
 		if err := tx.First(&p, id).Error; err != nil {
 			return notFound(err, "补贴政策")

@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
@@ -85,7 +86,7 @@ func (s *Service) Confirm(ctx context.Context, id int64) (*model.VerifyForm, err
 		return nil, err
 	}
 	var out *model.VerifyForm
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		f, err := s.formInScope(ctx, tx, id)
 		if err != nil {
 			return err
@@ -131,7 +132,7 @@ func (s *Service) Reject(ctx context.Context, id int64, reason string) (*model.V
 		return nil, err
 	}
 	var out *model.VerifyForm
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		f, err := s.formInScope(ctx, tx, id)
 		if err != nil {
 			return err
@@ -186,7 +187,7 @@ func (s *Service) ConfirmVisit(ctx context.Context, id int64) (*model.VerifyForm
 		return &f, nil
 	}
 	now := s.now().UTC()
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := infra.Tx(db, func(tx *gorm.DB) error {
 		res := tx.Model(&model.VerifyForm{}).Where("id = ? AND worker_confirmed_at IS NULL AND state = ?", f.ID, model.FormSubmitted).
 			Update("worker_confirmed_at", now)
 		if res.Error != nil {
@@ -538,7 +539,7 @@ func (s *Service) decideReport(ctx context.Context, id int64, decision, reason s
 		return nil, err
 	}
 	var rep model.StatusReport
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		q := a.ScopeLabourers(tx.Model(&model.StatusReport{}), "village_code", "labourer_id")
 		if err := q.Where("id = ?", id).Take(&rep).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -15,6 +15,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 )
 
@@ -91,7 +92,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*model.VerifyForm
 		return nil, false, apperr.Conflict("form_pending", "该人员已有一份表在等专班确认，请等确认或退回后再提交")
 	}
 	form := s.newForm(a, lab, &sub, proof, ck, ledgerPhone)
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = infra.Tx(db, func(tx *gorm.DB) error {
 		if err := tx.Create(form).Error; err != nil {
 			return err
 		}
