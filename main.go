@@ -341,11 +341,14 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 	//   - the job-index refresher: in every process (the index is in memory);
 	//   - the case sweeper and the checkpoint-queue rebuild: on the leader
 	//     only (one Redis lease), as each pass scans every open case; they
-	//     stay safe if two ever overlap (Fire locks the case row, dedupe keys).
+	//     stay safe if two ever overlap (Fire locks the case row, dedupe keys);
+	//   - keeping the current year's report rows built and refreshed: on the
+	//     leader (a build is claimed in the database, so two never overlap).
 	leader := infra.NewLeader(a.redis.Client, schedulerLease, a.log, infra.LeaderOptions{})
 	b.done.Go(func() {
 		leader.Run(rctx, func(ctx context.Context) {
 			go expireJobs(ctx, jobs.New(a.db, a.box, a.regions, a.auth, a.clock.Now), a.log)
+			go a.reports.Keep(ctx, report.KeepEvery) // builds and refreshes the current year's report rows
 			a.cases.RunSweeper(ctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
 		})
 	})

@@ -143,12 +143,25 @@ type ReportYear struct {
 	// Version is the layout the year's rows were built with
 	// (report.RowsVersion); a year built by an older one is rebuilt.
 	Version int `gorm:"not null;default:0"`
+	// BuildToken and BuildingAt claim a build in progress: the process
+	// building the year beats BuildingAt; a claim not beaten within the
+	// lease is taken over. Empty when no build runs.
+	BuildToken string `gorm:"size:32;not null;default:''"`
+	BuildingAt *time.Time
+	// BuildMark is the highest dirty mark when the build was claimed: a
+	// "rebuild everything" mark at or below it is covered by the build.
+	BuildMark int64 `gorm:"not null;default:0"`
 }
 
 // ReportDirty marks a labourer whose records changed since their ReportFact
 // rows were computed; written by GORM callbacks in the same transaction as
 // the change. LabourerID 0 means "everything": every year is rebuilt.
+//
+// Applied marks are kept while a year is being built: the refresh has
+// applied them to every built year, and the build applies them to its year
+// when it finishes, then deletes them.
 type ReportDirty struct {
 	ID         int64 `gorm:"primaryKey;autoIncrement"`
 	LabourerID int64 `gorm:"not null"`
+	Applied    bool  `gorm:"not null;default:false;index"`
 }

@@ -435,24 +435,48 @@ const refreshBatch = 2000
 var errRebuild = errors.New("report: rebuild")
 
 // Prepare makes the rows of year y exact for today: it builds the year on
-// first use, then recomputes the labourers marked dirty (for every built
-// year) and the rows of year y whose validity ended before today.
-func (s *Service) Prepare(ctx context.Context, y int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	today := civilToday(s.now())
-	for attempt := 0; attempt < 3; attempt++ {
+// first use (waiting up to the build wait, then answering report_building
+// while the build goes on), then recomputes the labourers marked dirty (for
+// every built year) and the rows of year y whose validity ended before today.
+func (s *Service) Prepare(ctx context.Context, y int) error { return s.prepare(ctx, y, s.buildWait) }
+
+func (s *Service) prepare(ctx context.Context, y int, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for attempt := 0; attempt < 3; {
 		built, err := s.builtYears(ctx)
 		if err != nil {
 			return err
 		}
 		if !contains(built, y) {
-			if err := s.build(ctx, y, today, len(built) == 0); err != nil {
+			left := time.Duration(-1) // wait for the build however long it takes
+			if wait >= 0 {
+				left = max(0, time.Until(deadline))
+			}
+			_, err := s.awaitBuild(ctx, y, false, left)
+			switch {
+			case errors.Is(err, errBuildingElsewhere):
+				// Another process is building it: look again until the wait is over.
+				if wait < 0 || time.Now().After(deadline) {
+					return errBuilding(y)
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(250 * time.Millisecond):
+				}
+			case errors.Is(err, errClaimLost):
+				attempt++
+			case err != nil:
 				return err
+			default:
+				attempt++
 			}
 			continue
 		}
-		err = s.refresh(ctx, y, built, today)
+		attempt++
+		s.mu.Lock()
+		err = s.refresh(ctx, y, civilToday(s.now()))
+		s.mu.Unlock()
 		if errors.Is(err, errRebuild) {
 			continue
 		}
@@ -470,9 +494,12 @@ func contains(ys []int, y int) bool {
 	return false
 }
 
-func (s *Service) builtYears(ctx context.Context) ([]int, error) {
+func (s *Service) builtYears(ctx context.Context) ([]int, error) { return builtYearsIn(s.db.WithContext(ctx)) }
+
+// builtYearsIn lists the years whose rows are built with this layout.
+func builtYearsIn(db *gorm.DB) ([]int, error) {
 	var ys []int
-	if err := s.db.WithContext(ctx).Model(&model.ReportYear{}).Where("year > 0 AND version = ?", RowsVersion).Order("year").
+	if err := db.Model(&model.ReportYear{}).Where("year > 0 AND version = ? AND build_token = ''", RowsVersion).Order("year").
 		Pluck("year", &ys).Error; err != nil {
 		return nil, fmt.Errorf("report: years: %w", err)
 	}
@@ -495,16 +522,33 @@ func lockRow(tx *gorm.DB) error {
 
 // refresh recomputes dirty labourers (every built year) and expired rows of
 // year y, a batch per transaction, until none is left.
-func (s *Service) refresh(ctx context.Context, y int, built []int, today time.Time) error {
+func (s *Service) refresh(ctx context.Context, y int, today time.Time) error {
 	asOf := asOfFor(y, today)
 	for {
 		done, rebuild := false, false
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 			if err := lockRow(tx); err != nil {
 				return err
 			}
+			// The built years are read under the lock: a build that
+			// finished a moment ago counts from this batch on.
+			built, err := builtYearsIn(tx)
+			if err != nil {
+				return err
+			}
+			// While a year is being built, the marks applied here are kept
+			// for the build's last step (finish); otherwise they go.
+			building, err := buildRunning(tx)
+			if err != nil {
+				return err
+			}
+			if !building {
+				if err := tx.Where("applied = ?", true).Delete(&model.ReportDirty{}).Error; err != nil {
+					return err
+				}
+			}
 			var marks []model.ReportDirty
-			if err := tx.Order("id").Limit(refreshBatch).Find(&marks).Error; err != nil {
+			if err := tx.Where("applied = ?", false).Order("id").Limit(refreshBatch).Find(&marks).Error; err != nil {
 				return err
 			}
 			var markIDs, dirty []int64
@@ -532,6 +576,9 @@ func (s *Service) refresh(ctx context.Context, y int, built []int, today time.Ti
 			}
 			if err := s.recompute(tx, dedupe(stale), []int{y}, today); err != nil {
 				return err
+			}
+			if len(markIDs) > 0 && building {
+				return tx.Model(&model.ReportDirty{}).Where("id IN ?", markIDs).Update("applied", true).Error
 			}
 			if len(markIDs) > 0 {
 				return tx.Where("id IN ?", markIDs).Delete(&model.ReportDirty{}).Error
@@ -591,22 +638,13 @@ type BuildStats struct {
 	Elapsed   time.Duration
 }
 
-// build computes every row of year y from the records. Marks written
-// before it started are covered by it; when no other year is built they are
-// deleted, otherwise the next refresh recomputes them for the other years.
-func (s *Service) build(ctx context.Context, y int, today time.Time, only bool) error {
-	_, err := s.buildYear(ctx, y, today, only)
-	return err
-}
-
-func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bool) (*BuildStats, error) {
+// buildYear computes every row of year y from the records, holding the
+// build claim token (see build.go): pages of labourers, then the village
+// rows, then finish under the refresh lock.
+func (s *Service) buildYear(ctx context.Context, y int, today time.Time, token string) (*BuildStats, error) {
 	start := time.Now()
 	db := s.db.WithContext(ctx)
 	st := &BuildStats{Year: y}
-	var maxMark int64
-	if err := db.Model(&model.ReportDirty{}).Select("COALESCE(MAX(id), 0)").Scan(&maxMark).Error; err != nil {
-		return nil, fmt.Errorf("report: build: %w", err)
-	}
 	if err := db.Where("year = ?", y).Delete(&model.ReportFact{}).Error; err != nil {
 		return nil, fmt.Errorf("report: build: %w", err)
 	}
@@ -622,6 +660,9 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bo
 		}
 		if len(page) == 0 {
 			break
+		}
+		if err := s.beat(db, y, token); err != nil {
+			return nil, err
 		}
 		last = page[len(page)-1].ID
 		labs := make([]labInfo, 0, len(page))
@@ -654,26 +695,25 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, only bo
 			}
 		}
 		st.Rows += len(rows)
+		if s.afterPage != nil {
+			s.afterPage(y)
+		}
 		if len(page) < buildPage {
 			break
 		}
+	}
+	if err := s.beat(db, y, token); err != nil {
+		return nil, err
 	}
 	n, err := s.allVillages(ctx, y)
 	if err != nil {
 		return nil, err
 	}
 	st.Villages = n
-	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&model.ReportYear{Year: y, BuiltAt: time.Now().UTC(),
-			Version: RowsVersion}).Error; err != nil {
-			return err
+	if err := infra.Tx(db, func(tx *gorm.DB) error { return s.finish(tx, y, token, today) }); err != nil {
+		if errors.Is(err, errClaimLost) {
+			return nil, err
 		}
-		if only {
-			return tx.Where("id <= ?", maxMark).Delete(&model.ReportDirty{}).Error
-		}
-		return nil
-	})
-	if err != nil {
 		return nil, fmt.Errorf("report: build: %w", err)
 	}
 	st.Elapsed = time.Since(start)
@@ -753,15 +793,13 @@ func (s *Service) allVillages(ctx context.Context, y int) (int, error) {
 	return len(out), nil
 }
 
-// Rebuild builds year y afresh (the synthetic generator and the benchmark
-// call it; reports build a year by themselves on first use).
+// Rebuild builds year y afresh and waits for it (the synthetic generator
+// and the benchmark call it; reports build a year by themselves on first
+// use, and the scheduler leader keeps the current year built).
 func (s *Service) Rebuild(ctx context.Context, y int) (*BuildStats, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	built, err := s.builtYears(ctx)
-	if err != nil {
-		return nil, err
+	st, err := s.awaitBuild(ctx, y, true, -1)
+	if err == nil && st == nil {
+		st = &BuildStats{Year: y} // joined a build that found the year built
 	}
-	only := len(built) == 0 || (len(built) == 1 && built[0] == y)
-	return s.buildYear(ctx, y, civilToday(s.now()), only)
+	return st, err
 }

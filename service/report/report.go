@@ -67,6 +67,11 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	mu      sync.Mutex // one refresh at a time in this process (lockRow across processes)
+
+	buildWait time.Duration // how long a request waits for its year's build
+	bmu       sync.Mutex
+	builds    map[int]*building // builds running in this process, by year
+	afterPage func(year int)     // tests: called after each page a build writes
 }
 
 // New builds the report service and installs change tracking on db.
@@ -80,7 +85,8 @@ func New(db *gorm.DB, regions Regions, ls *lists.Service, now func() time.Time, 
 	if err := Track(db); err != nil {
 		return nil, fmt.Errorf("report: track: %w", err)
 	}
-	return &Service{db: db, regions: regions, lists: ls, now: now, log: log.With("component", "report")}, nil
+	return &Service{db: db, regions: regions, lists: ls, now: now, log: log.With("component", "report"),
+		buildWait: DefaultBuildWait, builds: map[int]*building{}}, nil
 }
 
 // Params choose a region and a work year (as for the lists).
