@@ -3,7 +3,7 @@ import { Text, View } from '@tarojs/components'
 import { useRef, useState } from 'react'
 import type { ProvinceTable, ProvinceTableRow, RegionTable, RegionTableRow, Targets, Trend } from '../../types/reports'
 import { exportProvinceTable, exportRegionTable, getProvinceTable, getRegionTable, getTargets, getTrend } from '../../services/reports'
-import { errorMessage } from '../../services/request'
+import { ApiError, errorMessage } from '../../services/request'
 import { getMe } from '../../services/session'
 import { showDate } from '../../utils/date'
 import { fmtInt, fmtPct } from '../../utils/dashboard'
@@ -17,6 +17,9 @@ import TargetForm from './components/TargetForm'
 import TargetList from './components/TargetList'
 import TrendChart from './components/TrendChart'
 import './dashboard.css'
+
+/** BUILDING_RETRY_S is how soon the dashboard asks again while the server builds a year (its Retry-After). */
+const BUILDING_RETRY_S = 30
 
 interface Crumb {
   code: string
@@ -105,7 +108,14 @@ export default function DashboardPage() {
       const crumbs = nextPath && nextPath.length ? nextPath.slice(0, -1) : []
       setPath([...crumbs, { code: provinces.region.code, name: provinces.region.name }])
     } catch (e) {
-      if (my === seq.current) setError(errorMessage(e))
+      if (my !== seq.current) return
+      if (e instanceof ApiError && e.code === 'report_building') {
+        // The year's rows are being built on the server: look again by itself.
+        setError(`${errorMessage(e)}（${BUILDING_RETRY_S}秒后自动刷新）`)
+        setTimeout(() => {
+          if (my === seq.current) load(r, y, nextPath)
+        }, BUILDING_RETRY_S * 1000)
+      } else setError(errorMessage(e))
     } finally {
       if (my === seq.current) setLoading(false)
     }
