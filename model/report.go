@@ -57,9 +57,9 @@ type Target struct {
 // transaction, and a report recomputes dirty and expired rows before it reads.
 type ReportFact struct {
 	LabourerID  int64  `gorm:"primaryKey;autoIncrement:false"`
-	Year        int    `gorm:"primaryKey;autoIncrement:false;index:idx_rf_valid,priority:1;index:idx_rf_village,priority:1"`
+	Year        int    `gorm:"primaryKey;autoIncrement:false;index:idx_rf_valid,priority:1;index:idx_rf_village,priority:1;index:idx_rf_household,priority:1"`
 	VillageCode string `gorm:"size:12;not null;index:idx_rf_village,priority:2"`
-	HouseholdID int64  `gorm:"not null"`
+	HouseholdID int64  `gorm:"not null;index:idx_rf_household,priority:2"`
 	// LastCounted: counted as 务工 in the previous work year.
 	LastCounted bool `gorm:"not null"`
 	// ThisCounted: counted as 务工 in this work year up to the data date.

@@ -156,4 +156,3 @@ func TestChangesDuringBuildAreKept(t *testing.T) {
 	}
 	compare(t, e, "changes during a build")
 }
-

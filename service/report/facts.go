@@ -237,20 +237,12 @@ func (s *Service) recompute(tx *gorm.DB, ids []int64, years []int, today time.Ti
 		Select("id, household_id, village_code").Scan(&labs).Error; err != nil {
 		return fmt.Errorf("report: labourers: %w", err)
 	}
-	touched := map[int]map[string]bool{}
-	for _, y := range years {
-		touched[y] = map[string]bool{}
-	}
-	var old []struct {
-		Year        int
-		VillageCode string
-	}
+	// The rows before the change, and the households they and the new rows
+	// belong to, are read first: the village rows change by the difference.
+	var old []factRow
 	if err := tx.Model(&model.ReportFact{}).Where("labourer_id IN ? AND year IN ?", ids, years).
-		Distinct("year", "village_code").Scan(&old).Error; err != nil {
+		Select(factRowCols).Scan(&old).Error; err != nil {
 		return fmt.Errorf("report: old rows: %w", err)
-	}
-	for _, o := range old {
-		touched[o.Year][o.VillageCode] = true
 	}
 	var rows []model.ReportFact
 	if len(labs) > 0 {
@@ -266,10 +258,37 @@ func (s *Service) recompute(tx *gorm.DB, ids []int64, years []int, today time.Ti
 			for _, y := range years {
 				if r, ok := f.row(l, y, today); ok {
 					rows = append(rows, r)
-					touched[y][r.VillageCode] = true
 				}
 			}
 		}
+	}
+	deltas := make(map[int]*yearDelta, len(years))
+	households := make(map[int]map[int64]bool, len(years))
+	for _, y := range years {
+		deltas[y] = newYearDelta(y)
+		households[y] = map[int64]bool{}
+	}
+	for i := range old {
+		households[old[i].Year][old[i].F.HouseholdID] = true
+	}
+	for i := range rows {
+		households[rows[i].Year][rows[i].HouseholdID] = true
+	}
+	for _, y := range years {
+		hh := make([]int64, 0, len(households[y]))
+		for h := range households[y] {
+			hh = append(hh, h)
+		}
+		if err := deltas[y].households(tx, hh); err != nil {
+			return err
+		}
+	}
+	for i := range old {
+		deltas[old[i].Year].row(&old[i].F, -1)
+	}
+	for i := range rows {
+		r := &rows[i]
+		deltas[r.Year].row(lite(r), 1)
 	}
 	if err := tx.Where("labourer_id IN ? AND year IN ?", ids, years).Delete(&model.ReportFact{}).Error; err != nil {
 		return fmt.Errorf("report: delete rows: %w", err)
@@ -280,11 +299,9 @@ func (s *Service) recompute(tx *gorm.DB, ids []int64, years []int, today time.Ti
 		}
 	}
 	for _, y := range years {
-		codes := make([]string, 0, len(touched[y]))
-		for c := range touched[y] {
-			codes = append(codes, c)
-		}
-		if err := s.villages(tx, y, codes); err != nil {
+		d := deltas[y]
+		d.settleHouseholds()
+		if err := s.apply(tx, d); err != nil {
 			return err
 		}
 	}
@@ -311,6 +328,13 @@ type factLite struct {
 	LastMonths   string
 }
 
+// lite is what the village sums read of a fact row.
+func lite(r *model.ReportFact) *factLite {
+	return &factLite{VillageCode: r.VillageCode, HouseholdID: r.HouseholdID, LastCounted: r.LastCounted,
+		ThisCounted: r.ThisCounted, Willing: r.Willing, Scope: r.Scope, PointToPoint: r.PointToPoint,
+		ThisMonths: r.ThisMonths, LastMonths: r.LastMonths}
+}
+
 // factCols are the fact row columns the village sums read.
 const factCols = "village_code, household_id, last_counted, this_counted, willing, scope, point_to_point, this_months, last_months"
 
@@ -326,9 +350,8 @@ func newVillageSum(year int, code string) *villageSum {
 }
 
 func (vs *villageSum) add(r *factLite) {
-	v := &vs.v
+	addCounters(&vs.v, r, 1)
 	if r.LastCounted {
-		v.LastYear++
 		t := vs.hh[r.HouseholdID]
 		if t == nil {
 			t = &[2]int{}
@@ -337,30 +360,9 @@ func (vs *villageSum) add(r *factLite) {
 		t[0]++
 		if r.ThisCounted {
 			t[1]++
-		} else {
-			v.NotWorking++
-			if r.Willing {
-				v.Planned++
-			}
 		}
 	}
-	if r.ThisCounted {
-		v.ThisYear++
-		switch r.Scope {
-		case derive.ScopeOutProvince:
-			v.OutProvince++
-		case derive.ScopeInProvince:
-			v.InProvince++
-		default:
-			v.InCounty++
-		}
-		if r.PointToPoint {
-			v.PointToPoint++
-		}
-	} else if r.Willing {
-		v.WillingNotOut++
-	}
-	vs.months.add(r.ThisMonths, r.LastMonths)
+	vs.months.addSigned(r.ThisMonths, r.LastMonths, 1)
 }
 
 // done applies the household comparison (service/derive) and returns the row.
@@ -373,57 +375,6 @@ func (vs *villageSum) done() model.ReportVillage {
 	v.ZeroHouseholds, v.ZeroPersons = h.ZeroHouseholds, h.ZeroPersons
 	v.ReducedHouseholds, v.ReducedLastPersons, v.ReducedThisPersons = h.ReducedHouseholds, h.ReducedLastPersons, h.ReducedThisPersons
 	return v
-}
-
-// villages recomputes the village rows of year y for the given codes from
-// their fact rows.
-func (s *Service) villages(tx *gorm.DB, y int, codes []string) error {
-	sort.Strings(codes)
-	for len(codes) > 0 {
-		n := min(len(codes), 500)
-		part := codes[:n]
-		codes = codes[n:]
-		var rows []factLite
-		if err := tx.Model(&model.ReportFact{}).Where("year = ? AND village_code IN ?", y, part).
-			Select(factCols).Scan(&rows).Error; err != nil {
-			return fmt.Errorf("report: village rows: %w", err)
-		}
-		sums := map[string]*villageSum{}
-		for i := range rows {
-			r := &rows[i]
-			vs := sums[r.VillageCode]
-			if vs == nil {
-				vs = newVillageSum(y, r.VillageCode)
-				sums[r.VillageCode] = vs
-			}
-			vs.add(r)
-		}
-		if err := tx.Where("year = ? AND village_code IN ?", y, part).Delete(&model.ReportVillage{}).Error; err != nil {
-			return fmt.Errorf("report: delete villages: %w", err)
-		}
-		if err := tx.Where("year = ? AND village_code IN ?", y, part).Delete(&model.ReportMonth{}).Error; err != nil {
-			return fmt.Errorf("report: delete months: %w", err)
-		}
-		out := make([]model.ReportVillage, 0, len(sums))
-		var months []model.ReportMonth
-		for _, c := range part {
-			if vs := sums[c]; vs != nil {
-				out = append(out, vs.done())
-				months = vs.months.rows(y, c, months)
-			}
-		}
-		if len(out) > 0 {
-			if err := tx.CreateInBatches(out, s.insertBatch()).Error; err != nil {
-				return fmt.Errorf("report: insert villages: %w", err)
-			}
-		}
-		if len(months) > 0 {
-			if err := tx.CreateInBatches(months, s.insertBatch()).Error; err != nil {
-				return fmt.Errorf("report: insert months: %w", err)
-			}
-		}
-	}
-	return nil
 }
 
 // ---- keeping the rows up to date ----
@@ -494,7 +445,9 @@ func contains(ys []int, y int) bool {
 	return false
 }
 
-func (s *Service) builtYears(ctx context.Context) ([]int, error) { return builtYearsIn(s.db.WithContext(ctx)) }
+func (s *Service) builtYears(ctx context.Context) ([]int, error) {
+	return builtYearsIn(s.db.WithContext(ctx))
+}
 
 // builtYearsIn lists the years whose rows are built with this layout.
 func builtYearsIn(db *gorm.DB) ([]int, error) {
@@ -648,6 +601,7 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, token s
 	if err := db.Where("year = ?", y).Delete(&model.ReportFact{}).Error; err != nil {
 		return nil, fmt.Errorf("report: build: %w", err)
 	}
+	sums := map[string]*villageSum{} // the village rows, summed as the fact rows are written
 	var last int64
 	for {
 		// Pages follow the primary key alone and the ledger filter is applied
@@ -687,6 +641,12 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, token s
 		for _, l := range labs {
 			if r, ok := f.row(l, y, today); ok {
 				rows = append(rows, r)
+				vs := sums[r.VillageCode]
+				if vs == nil {
+					vs = newVillageSum(y, r.VillageCode)
+					sums[r.VillageCode] = vs
+				}
+				vs.add(lite(&r))
 			}
 		}
 		if len(rows) > 0 {
@@ -705,7 +665,7 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, token s
 	if err := s.beat(db, y, token); err != nil {
 		return nil, err
 	}
-	n, err := s.allVillages(ctx, y)
+	n, err := s.writeVillages(ctx, y, sums)
 	if err != nil {
 		return nil, err
 	}
@@ -722,43 +682,26 @@ func (s *Service) buildYear(ctx context.Context, y int, today time.Time, token s
 	return st, nil
 }
 
-// allVillages recomputes every village row of year y, streaming the fact
-// rows in village order.
-func (s *Service) allVillages(ctx context.Context, y int) (int, error) {
+// writeVillages replaces every village row of year y with the sums the
+// build gathered while it wrote the fact rows (the build is the only writer
+// of an unbuilt year's rows, so the sums are those of the rows; reading them
+// back in village order cost a random look-up per row — most of a
+// province's build once the rows outgrew the buffer pool).
+func (s *Service) writeVillages(ctx context.Context, y int, sums map[string]*villageSum) (int, error) {
 	db := s.db.WithContext(ctx)
-	rows, err := db.Model(&model.ReportFact{}).Where("year = ?", y).Order("village_code").Select(factCols).Rows()
-	if err != nil {
-		return 0, fmt.Errorf("report: villages: %w", err)
+	codes := make([]string, 0, len(sums))
+	for c := range sums {
+		codes = append(codes, c)
 	}
-	var out []model.ReportVillage
-	var months []villageMonths
-	var cur *villageSum
-	for rows.Next() {
-		var r factLite
-		if err := rows.Scan(&r.VillageCode, &r.HouseholdID, &r.LastCounted, &r.ThisCounted, &r.Willing, &r.Scope, &r.PointToPoint,
-			&r.ThisMonths, &r.LastMonths); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("report: villages: %w", err)
-		}
-		if cur == nil || cur.v.VillageCode != r.VillageCode {
-			if cur != nil {
-				out = append(out, cur.done())
-				months = append(months, villageMonths{cur.v.VillageCode, cur.months})
-			}
-			cur = newVillageSum(y, r.VillageCode)
-		}
-		cur.add(&r)
+	sort.Strings(codes)
+	out := make([]model.ReportVillage, 0, len(codes))
+	months := make([]villageMonths, 0, len(codes))
+	for _, c := range codes {
+		vs := sums[c]
+		out = append(out, vs.done())
+		months = append(months, villageMonths{c, vs.months})
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return 0, fmt.Errorf("report: villages: %w", err)
-	}
-	rows.Close()
-	if cur != nil {
-		out = append(out, cur.done())
-		months = append(months, villageMonths{cur.v.VillageCode, cur.months})
-	}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("year = ?", y).Delete(&model.ReportVillage{}).Error; err != nil {
 			return err
 		}

@@ -71,7 +71,7 @@ type Service struct {
 	buildWait time.Duration // how long a request waits for its year's build
 	bmu       sync.Mutex
 	builds    map[int]*building // builds running in this process, by year
-	afterPage func(year int)     // tests: called after each page a build writes
+	afterPage func(year int)    // tests: called after each page a build writes
 }
 
 // New builds the report service and installs change tracking on db.

@@ -112,12 +112,13 @@ func scopeChar(scope string) byte {
 // 省外, 省内县外, 县内, then the same for the previous year.
 type monthSums [Months][8]int
 
-func (m *monthSums) add(this, last string) {
-	m.addYear(this, 0)
-	m.addYear(last, 4)
+// addSigned adds (sign +1) or removes (-1) one fact row's month strings.
+func (m *monthSums) addSigned(this, last string, sign int) {
+	m.addYear(this, 0, sign)
+	m.addYear(last, 4, sign)
 }
 
-func (m *monthSums) addYear(s string, off int) {
+func (m *monthSums) addYear(s string, off, sign int) {
 	for i := 0; i < len(s) && i < Months; i++ {
 		var k int
 		switch s[i] {
@@ -130,8 +131,8 @@ func (m *monthSums) addYear(s string, off int) {
 		default:
 			continue
 		}
-		m[i][off]++
-		m[i][off+k]++
+		m[i][off] += sign
+		m[i][off+k] += sign
 	}
 }
 
@@ -276,7 +277,7 @@ func (s *Service) RecountTrend(ctx context.Context, p Params) (*Trend, error) {
 					this[i] = scopeChar(placeOf(p))
 				}
 			}
-			sums.add(string(this[:]), string(last[:]))
+			sums.addSigned(string(this[:]), string(last[:]), 1)
 			if p := lists.PersonOf(sc.Year, sc.AsOf, spells, returns, plans).ThisYear; p.Counted {
 				now.Total++
 				switch placeOf(p) {
