@@ -40,7 +40,7 @@ func gansuTransport(mode string) map[string]any {
 		"window_from": ymd(today().AddDate(0, 0, -200)), "window_to": ymd(today().AddDate(0, 0, 30)), "documents": []string{}}
 	if mode == model.ModePrepaid {
 		p["months_required"] = 1
-		p["settle_by"] = ymd(today().AddDate(0, 0, 20))
+		p["settle_by"] = ymd(today().AddDate(0, 0, 40)) // not before window_to
 	}
 	return p
 }
@@ -246,6 +246,14 @@ func TestSubsidyBadInput(t *testing.T) {
 	if r.Code != 400 || len(r.fields()) < 3 {
 		t.Fatalf("bad policy: %d %s", r.Code, r.Raw)
 	}
+	// A settlement deadline before the claim window closes: a claim made
+	// after it would lapse at once.
+	early := gansuTransport(model.ModePrepaid)
+	early["settle_by"] = ymd(today().AddDate(0, 0, 10))
+	if r := st.do(t, "POST", "/api/v1/admin/subsidy-policies", admin, early); r.Code != 400 ||
+		len(r.fields()) != 1 || r.fields()[0] != "settle_by" || !strings.Contains(r.Raw, "before_window_end") {
+		t.Fatalf("settle_by before window_to: %d %s", r.Code, r.Raw)
+	}
 	tf, _ := st.account(t, model.RoleTaskforce, testCounty)
 	if r := st.do(t, "POST", "/api/v1/admin/subsidy-policies", tf, gansuTransport(model.ModeAuto)); r.Code != 403 {
 		t.Fatalf("task force creating a policy: %d", r.Code)
@@ -373,10 +381,10 @@ func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 	admin, _ := st.account(t, model.RoleAdmin)
 	tf, _ := st.account(t, model.RoleTaskforce, testCounty)
 	checker, _ := st.account(t, model.RoleTaskforce, testCounty)
-	// A policy whose settlement deadline passed yesterday.
-	p := gansuTransport(model.ModePrepaid)
-	p["settle_by"] = ymd(today().AddDate(0, 0, -1))
-	pid := st.policy(t, admin, p)
+	// A policy whose settlement deadline is ahead; it is moved to yesterday
+	// once the advances are paid (TestSubsidyUnpaidAdvanceAfterDeadline has
+	// advances that reach their deadline unpaid).
+	pid := st.policy(t, admin, gansuTransport(model.ModePrepaid))
 	trip := today().AddDate(0, 0, -70)
 
 	// Worker 1 went out and has worked two verified months; worker 2 came
@@ -401,12 +409,18 @@ func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 			t.Fatalf("bank account %d: %d %s", i+1, r.Code, r.Raw)
 		}
 	}
-	// Unpaid advances are neither settled on read nor put on the 追回 list.
+	// Unpaid advances before their deadline are neither settled on read nor
+	// put on the 追回 list.
 	if m := st.do(t, "GET", "/api/v1/me/claims", tok1, nil); m.Body["items"].([]any)[0].(map[string]any)["state"] != "advance_due" {
 		t.Fatalf("unpaid advance after reading: %s", m.Raw)
 	}
 	if sc := st.do(t, "POST", "/api/v1/subsidy-claims/settlement-check", tf, nil); sc.Code != 200 || sc.Body["recovery"].(float64) != 0 {
 		t.Fatalf("settlement check before payment: %d %s", sc.Code, sc.Raw)
+	}
+	for _, id := range ids {
+		if s := st.do(t, "GET", "/api/v1/subsidy-claims/"+id, tf, nil); s.Body["state"] != "advance_due" {
+			t.Fatalf("unpaid advance after the check: %s", s.Raw)
+		}
 	}
 	// Paid through a maker–checker batch, 用途 定额预付.
 	r := st.do(t, "POST", "/api/v1/batches", tf, map[string]any{"county_code": testCounty, "claim_ids": ids})
@@ -431,6 +445,11 @@ func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 	if s := st.do(t, "GET", "/api/v1/subsidy-claims/"+ids[1], tf, nil); s.Body["state"] != "prepaid" {
 		t.Fatalf("paid advance: %s", s.Raw)
 	}
+	// The settlement deadline passes.
+	if err := st.db.Model(&model.SubsidyClaim{}).Where("id IN ?", []int64{mustID(t, ids[0]), mustID(t, ids[1])}).
+		Update("settle_by", today().AddDate(0, 0, -1)).Error; err != nil {
+		t.Fatal(err)
+	}
 	// Worker 1's months are verified: settled on read.
 	m := st.do(t, "GET", "/api/v1/me/claims", tok1, nil)
 	if s := m.Body["items"].([]any)[0].(map[string]any)["state"]; s != "settled" {
@@ -454,6 +473,85 @@ func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 		t.Fatalf("recovered: %d %s", s.Code, s.Raw)
 	}
 	_ = tok2
+}
+
+// TestSubsidyUnpaidAdvanceAfterDeadline: advances never paid when their
+// settlement deadline passes. The worker whose months were verified is
+// approved to be paid after the fact (事后补助: 公示 and a batch like any
+// reviewed claim) — here on reading their own list; the one who came back
+// lapses (已失效) when the task force runs the check: nothing was paid, so
+// nothing is recovered, and it can be neither settled nor paid.
+func TestSubsidyUnpaidAdvanceAfterDeadline(t *testing.T) {
+	admin, _ := st.account(t, model.RoleAdmin)
+	tf, _ := st.account(t, model.RoleTaskforce, testCounty)
+	pid := st.policy(t, admin, gansuTransport(model.ModePrepaid))
+	trip := today().AddDate(0, 0, -70)
+
+	tok1, lab1 := st.worker(t, villageA)
+	st.verifiedSpell(t, lab1, shenzhen, trip.AddDate(0, 0, 1), nil, nil)
+	tok2, lab2 := st.worker(t, villageA)
+	end := trip.AddDate(0, 0, 10)
+	st.verifiedSpell(t, lab2, shenzhen, trip.AddDate(0, 0, 1), &end, nil)
+	var ids []string
+	for i, tok := range []string{tok1, tok2} {
+		r := st.do(t, "POST", "/api/v1/me/claims", tok, claimBody(pid, shenzhen, trip))
+		if r.Code != 201 || r.Body["state"] != "advance_due" {
+			t.Fatalf("claim %d: %d %s", i+1, r.Code, r.Raw)
+		}
+		ids = append(ids, r.Body["id"].(string))
+	}
+	// The settlement deadline passes with neither advance paid.
+	if err := st.db.Model(&model.SubsidyClaim{}).Where("id IN ?", []int64{mustID(t, ids[0]), mustID(t, ids[1])}).
+		Update("settle_by", today().AddDate(0, 0, -1)).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	// Worker 1 reads their list: the months are verified, the advance was never paid.
+	m := st.do(t, "GET", "/api/v1/me/claims", tok1, nil)
+	c1 := m.Body["items"].([]any)[0].(map[string]any)
+	if m.Code != 200 || c1["id"] != ids[0] || c1["state"] != "approved" || c1["state_label"] != "已通过" || c1["mode"] != model.ModeReviewed ||
+		c1["reason"] != subsidy.ReasonAfterTheFact || len(c1["failed_conditions"].([]any)) != 0 {
+		t.Fatalf("worker 1 after reading: %d %s", m.Code, m.Raw)
+	}
+
+	sc := st.do(t, "POST", "/api/v1/subsidy-claims/settlement-check", tf, nil)
+	if sc.Code != 200 || sc.Body["lapsed"].(float64) < 1 || sc.Body["after_the_fact"] == nil {
+		t.Fatalf("settlement check: %d %s", sc.Code, sc.Raw)
+	}
+	c2 := st.do(t, "GET", "/api/v1/subsidy-claims/"+ids[1], tf, nil)
+	if c2.Body["state"] != "lapsed" || c2.Body["state_label"] != "已失效" || c2.Body["reason"] != subsidy.ReasonLapsed || c2.Body["mode"] != model.ModePrepaid {
+		t.Fatalf("worker 2 after the check: %s", c2.Raw)
+	}
+	v := c2.Body["version"].(float64)
+	if l := st.do(t, "GET", "/api/v1/subsidy-claims?state=lapsed&policy_id="+pid, tf, nil); l.Code != 200 || l.Body["total"] != float64(1) ||
+		l.Body["items"].([]any)[0].(map[string]any)["id"] != ids[1] {
+		t.Fatalf("lapsed list: %d %s", l.Code, l.Raw)
+	}
+	if r := st.do(t, "POST", "/api/v1/subsidy-claims/"+ids[1]+"/settle", tf, map[string]any{"version": v}); r.Code != 409 || r.errCode() != "not_prepaid" {
+		t.Fatalf("settle a lapsed claim: %d %s", r.Code, r.Raw)
+	}
+	if r := st.do(t, "POST", "/api/v1/subsidy-claims/"+ids[1]+"/recovered", tf, map[string]any{"version": v, "reason": "无"}); r.Code != 409 || r.errCode() != "not_in_recovery" {
+		t.Fatalf("recover a lapsed claim: %d %s", r.Code, r.Raw)
+	}
+	if r := st.do(t, "POST", "/api/v1/batches", tf, map[string]any{"county_code": testCounty, "claim_ids": []string{ids[1]}}); r.Code != 409 || r.errCode() != "claim_not_payable" {
+		t.Fatalf("pay a lapsed claim: %d %s", r.Code, r.Raw)
+	}
+	// Running it again changes neither claim.
+	if r := st.do(t, "POST", "/api/v1/subsidy-claims/settlement-check", tf, nil); r.Code != 200 {
+		t.Fatalf("second check: %d %s", r.Code, r.Raw)
+	}
+	for i, want := range []struct {
+		state   string
+		version float64
+	}{{"approved", c1["version"].(float64)}, {"lapsed", v}} {
+		if r := st.do(t, "GET", "/api/v1/subsidy-claims/"+ids[i], tf, nil); r.Body["state"] != want.state || r.Body["version"] != want.version {
+			t.Fatalf("claim %d after the second check: %s", i+1, r.Raw)
+		}
+	}
+	// Worker 1's claim goes on 公示 like any approved claim.
+	if r := st.do(t, "POST", "/api/v1/notices", tf, map[string]any{"county_code": testCounty, "claim_ids": []string{ids[0]}}); r.Code != 201 {
+		t.Fatalf("publish the approved claim: %d %s", r.Code, r.Raw)
+	}
 }
 
 // employerAccount makes an employer-member account and returns its token.

@@ -83,6 +83,8 @@ type ClaimState string
 //	advance_due (定额预付, no 公示) → in_batch → prepaid (the advance is paid) | pay_failed
 //	in_batch → notice_passed | advance_due (the batch was cancelled before approval)
 //	prepaid → settled | recovery (追回 list);  recovery → settled | recovered
+//	advance_due | pay_failed (定额预付, never paid) past the settlement deadline →
+//	  approved (the months were reached: paid after the fact, through 公示, as ModeReviewed) | lapsed
 //
 // Which of the mode-dependent moves applies is ReadyToPay and PaidState.
 const (
@@ -100,6 +102,7 @@ const (
 	ClaimSettled      ClaimState = "settled"
 	ClaimRecovery     ClaimState = "recovery"
 	ClaimRecovered    ClaimState = "recovered"
+	ClaimLapsed       ClaimState = "lapsed" // 定额预付 advance never paid, months not reached by the deadline: nothing to pay or recover
 )
 
 // ClaimStates labels the claim states for the phone and the back office.
@@ -118,6 +121,7 @@ var ClaimStates = Enum{
 	{string(ClaimSettled), "已结算"},
 	{string(ClaimRecovery), "待追回"},
 	{string(ClaimRecovered), "已追回"},
+	{string(ClaimLapsed), "已失效"},
 }
 
 // Label returns the state's Chinese label.
@@ -129,9 +133,9 @@ var claimTransitions = map[ClaimState][]ClaimState{
 	ClaimInNotice:     {ClaimNoticePassed, ClaimObjected},
 	ClaimObjected:     {ClaimNoticePassed, ClaimRejected},
 	ClaimNoticePassed: {ClaimInBatch},
-	ClaimAdvanceDue:   {ClaimInBatch},
+	ClaimAdvanceDue:   {ClaimInBatch, ClaimApproved, ClaimLapsed},
 	ClaimInBatch:      {ClaimPaid, ClaimPrepaid, ClaimPayFailed, ClaimNoticePassed, ClaimAdvanceDue},
-	ClaimPayFailed:    {ClaimInBatch},
+	ClaimPayFailed:    {ClaimInBatch, ClaimApproved, ClaimLapsed},
 	ClaimPrepaid:      {ClaimSettled, ClaimRecovery},
 	ClaimRecovery:     {ClaimSettled, ClaimRecovered},
 }
@@ -175,7 +179,12 @@ func ClaimTerminal(s ClaimState) bool { return len(claimTransitions[s]) == 0 }
 // copied into Terms; a worker never types it. Conditions holds the
 // eligibility check as JSON ([]Condition of service/subsidy). EmployerID is
 // set for workshop claims (paid to the 帮扶车间). Every state change is
-// conditional on State and Version (TransitionClaim).
+// conditional on State and Version (TransitionClaim). Mode is the policy's
+// mode, with one exception: a 定额预付 advance never paid by its settlement
+// deadline, whose months were reached, becomes ModeReviewed when the
+// settlement check approves it (事后补助), so ReadyToPay, PaidState and the
+// bank file's 用途 treat it as an ordinary subsidy; Terms keeps the policy's
+// mode.
 type SubsidyClaim struct {
 	ID            int64      `gorm:"primaryKey;autoIncrement:false"`
 	LabourerID    int64      `gorm:"not null;uniqueIndex:ux_claim_once,priority:1"`

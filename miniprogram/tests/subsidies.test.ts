@@ -24,7 +24,7 @@ describe('claim status labels (worker)', () => {
 
   it('labels every server state', () => {
     const states = ['submitted', 'approved', 'rejected', 'in_notice', 'notice_passed', 'objected', 'in_batch', 'paid',
-      'pay_failed', 'advance_due', 'prepaid', 'settled', 'recovery', 'recovered']
+      'pay_failed', 'advance_due', 'prepaid', 'settled', 'recovery', 'recovered', 'lapsed']
     for (const s of states) expect(WORKER_CLAIM_LABELS[s as keyof typeof WORKER_CLAIM_LABELS]).toBeTruthy()
   })
 
@@ -53,6 +53,13 @@ describe('claim status labels (worker)', () => {
     expect(claimHint({ state: 'advance_due', reason: '' })).toContain('安排发放')
     expect(claimHint({ state: 'prepaid', reason: '' })).toContain('结算')
     expect(claimHint({ state: 'settled', reason: '' })).toContain('已结算')
+  })
+
+  it('says a lapsed advance was never paid and needs no refund', () => {
+    expect(claimStatusLabel('lapsed')).toBe('已失效')
+    expect(claimTone('lapsed')).toBe('grey')
+    expect(claimHint({ state: 'lapsed', reason: '' })).toContain('没有发放')
+    expect(claimHint({ state: 'lapsed', reason: '' })).toContain('不用退钱')
   })
 })
 

@@ -21,6 +21,7 @@ import (
 //   - Approved: decided in the claimant's favour, whatever came after — on
 //     notice, an advance due or paid (定额预付), paid, settled or on the
 //     recovery list; ApprovedFen is their amount.
+//   - Rejected: refused, or an advance that lapsed unpaid (decisions.md 29).
 //   - Paid: paid through a payment batch — a batch line marked paid; PaidFen
 //     is the lines' amount. 定额预付 advances are paid through batches too
 //     (docs/decisions.md 24), so they count here once, like any money.
@@ -96,7 +97,9 @@ func (c *SubsidyCounts) add(state model.ClaimState, n, fen int64) {
 	switch {
 	case state == model.ClaimSubmitted:
 		c.Pending += n
-	case state == model.ClaimRejected:
+	case state == model.ClaimRejected || state == model.ClaimLapsed:
+		// A lapsed advance (never paid, months not reached by the deadline)
+		// ended without the subsidy, like a refusal.
 		c.Rejected += n
 	case stateIn(state, approvedStates):
 		c.Approved += n

@@ -145,12 +145,13 @@ func TestAdvanceLifecycle(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	// Not paid yet: the settlement check leaves the advances alone, even past the deadline.
-	e.clock.add(60 * 24 * time.Hour)
-	if r, err := e.sub.SettlementCheck(maker); err != nil || r.Checked != 0 {
+	// Not paid yet: the settlement check leaves the advances alone up to and
+	// including the deadline day (TestUnpaidAdvanceAfterDeadline has what follows it).
+	e.clock.add(44 * 24 * time.Hour) // 2026-04-15, the deadline
+	if r, err := e.sub.SettlementCheck(maker); err != nil || r != (SweepResult{}) {
 		t.Fatalf("settlement check before payment: %+v %v", r, err)
 	}
-	e.clock.add(-60 * 24 * time.Hour)
+	e.clock.add(-44 * 24 * time.Hour)
 	if _, err := e.sub.Settle(maker, ids[0], Action{}); !apperr.IsKind(err, apperr.KindConflict) {
 		t.Fatalf("settle an unpaid advance: %v", err)
 	}

@@ -257,8 +257,10 @@ func organisedPlaces(ctx context.Context, db *gorm.DB, labID int64) (map[string]
 	return out, err
 }
 
-// MyClaims lists the worker's own claims, newest first, settling prepaid
-// ones whose months are now verified (settlement on read).
+// MyClaims lists the worker's own claims, newest first, after running the
+// settlement check on them (settlement on read: a prepaid claim whose months
+// are now verified is settled, an unpaid advance past its deadline is
+// approved or lapses).
 func (s *Service) MyClaims(ctx context.Context) ([]model.SubsidyClaim, error) {
 	a := actor.From(ctx)
 	if a.LabourerID == 0 {
@@ -502,13 +504,20 @@ func (s *Service) move(ctx context.Context, id int64, version int, action string
 
 // monthsReached re-checks a prepaid claim's months under the terms it was made under.
 func (s *Service) monthsReached(ctx context.Context, db *gorm.DB, c *model.SubsidyClaim) (bool, error) {
+	ok, _, err := s.monthsCheck(ctx, db, c)
+	return ok, err
+}
+
+// monthsCheck is monthsReached with the months condition as checked today
+// (nil when the terms ask for no months).
+func (s *Service) monthsCheck(ctx context.Context, db *gorm.DB, c *model.SubsidyClaim) (bool, *Condition, error) {
 	var lab model.Labourer
 	if err := db.WithContext(ctx).First(&lab, c.LabourerID).Error; err != nil {
-		return false, err
+		return false, nil, err
 	}
 	f, err := s.facts(ctx, db, &lab, nil)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	f.TripDate = c.TripDate
 	f.TripScope = c.DestScope
@@ -517,25 +526,69 @@ func (s *Service) monthsReached(ctx context.Context, db *gorm.DB, c *model.Subsi
 	d := Evaluate(t, f)
 	for _, cond := range d.Conditions {
 		if cond.Code == CondMonths {
-			return cond.Met, nil
+			return cond.Met, &cond, nil
 		}
 	}
-	return t.MonthsRequired == 0, nil
+	return t.MonthsRequired == 0, nil, nil
 }
+
+// withCondition is the claim's stored conditions with cond in place of the
+// one of the same code (appended when there is none), as JSON.
+func withCondition(c *model.SubsidyClaim, cond Condition) string {
+	conds := ClaimConditions(c)
+	for i := range conds {
+		if conds[i].Code == cond.Code {
+			conds[i] = cond
+			return toJSON(conds)
+		}
+	}
+	return toJSON(append(conds, cond))
+}
+
+// What the settlement check writes (seed 004 一 定额预付).
+const (
+	// SweepPurpose is the audit purpose of every move the check makes.
+	SweepPurpose = "定额预付结算检查"
+	// ReasonRecovery: a paid advance whose months were not reached by the deadline.
+	ReasonRecovery = "结算截止日前未核实到足够的务工月数"
+	// ReasonAfterTheFact: an advance never paid, whose months were reached by
+	// the deadline; the claim is paid after the fact, through 公示 and a batch.
+	ReasonAfterTheFact = "预付款未发放，结算截止日前务工月数已达到政策要求，改为事后补助，公示后发放"
+	// ReasonLapsed: an advance never paid, whose months were not reached by
+	// the deadline; nothing was paid, so there is nothing to recover.
+	ReasonLapsed = "预付款未发放，结算截止日前务工月数未达到政策要求"
+	// maxSweepClaims bounds one run; the next run takes the rest.
+	maxSweepClaims = 5000
+)
+
+// unpaidAdvance are the states of a 定额预付 advance not paid (yet): approved
+// and waiting for a batch, or failed by the bank. in_batch is not among them:
+// the bank may be paying it.
+var unpaidAdvance = []model.ClaimState{model.ClaimAdvanceDue, model.ClaimPayFailed}
 
 // SweepResult counts what a settlement check did.
 type SweepResult struct {
-	Checked  int `json:"checked"`
-	Settled  int `json:"settled"`
-	Recovery int `json:"recovery"`
+	Checked  int `json:"checked"`  // claims looked at: prepaid ones, and unpaid advances past their deadline
+	Settled  int `json:"settled"`  // prepaid → settled
+	Recovery int `json:"recovery"` // prepaid → recovery (追回 list)
+	// AfterTheFact counts unpaid advances past their deadline whose months
+	// were reached: approved, to be paid through 公示 and a batch (事后补助).
+	AfterTheFact int `json:"after_the_fact"`
+	// Lapsed counts unpaid advances past their deadline whose months were
+	// not reached: lapsed (已失效), nothing to pay or recover.
+	Lapsed int `json:"lapsed"`
 }
 
 // SettlementCheck runs the 定额预付 check over the caller's scope: prepaid
 // claims (the advance was paid through a batch) whose verified months reach
 // the requirement are settled; those past the policy's settlement deadline go
-// on the recovery (追回) list. An advance not paid yet (advance_due, in_batch,
-// pay_failed) is neither: there is nothing to settle or recover. Safe to
-// run at any time and from several places at once (conditional updates).
+// on the recovery (追回) list. An advance never paid (advance_due, pay_failed)
+// is left alone until its deadline; after it, it is approved to be paid as an
+// ordinary subsidy when the months were reached (事后补助: the claim becomes
+// ModeReviewed, goes through 公示 and a batch and ends paid, not prepaid), and
+// lapses otherwise — nothing was paid, so nothing is recovered. A claim in a
+// batch (in_batch) is never touched: the bank may be paying it. Safe to run
+// at any time and from several places at once (conditional updates).
 func (s *Service) SettlementCheck(ctx context.Context) (SweepResult, error) {
 	return s.sweep(ctx, countyScope(actor.From(ctx), s.db, "county_code"))
 }
@@ -543,54 +596,76 @@ func (s *Service) SettlementCheck(ctx context.Context) (SweepResult, error) {
 func (s *Service) sweep(ctx context.Context, scope *gorm.DB) (SweepResult, error) {
 	var r SweepResult
 	var list []model.SubsidyClaim
-	if err := scope.WithContext(ctx).Model(&model.SubsidyClaim{}).Where("state = ?", model.ClaimPrepaid).
-		Order("id").Limit(5000).Find(&list).Error; err != nil {
+	today := s.today()
+	if err := scope.WithContext(ctx).Model(&model.SubsidyClaim{}).
+		Where("(state = ? OR (state IN ? AND mode = ? AND settle_by < ?))", model.ClaimPrepaid, unpaidAdvance, model.ModePrepaid, today).
+		Order("id").Limit(maxSweepClaims).Find(&list).Error; err != nil {
 		return r, err
 	}
-	today := s.today()
 	sys := actor.With(ctx, &actor.Actor{Role: "system", RequestID: actor.From(ctx).RequestID})
 	for i := range list {
 		c := &list[i]
+		pastDeadline := c.SettleBy != nil && today.After(*c.SettleBy)
+		if c.State != model.ClaimPrepaid && (c.Mode != model.ModePrepaid || !pastDeadline) {
+			continue // the query's date comparison, checked again as the prepaid branch does
+		}
 		r.Checked++
-		ok, err := s.monthsReached(ctx, s.db, c)
+		ok, cond, err := s.monthsCheck(ctx, s.db, c)
 		if err != nil {
 			return r, err
 		}
 		to := model.ClaimState("")
+		extra := map[string]any{}
 		switch {
-		case ok:
+		case c.State == model.ClaimPrepaid && ok:
 			to = model.ClaimSettled
-		case c.SettleBy != nil && today.After(*c.SettleBy):
+			extra["settled_at"] = s.now().UTC()
+		case c.State == model.ClaimPrepaid && pastDeadline:
 			to = model.ClaimRecovery
-		default:
+			extra["reason"] = ReasonRecovery
+		case c.State == model.ClaimPrepaid:
 			continue
+		case ok:
+			to = model.ClaimApproved
+			extra["reason"], extra["mode"] = ReasonAfterTheFact, model.ModeReviewed
+		default:
+			to = model.ClaimLapsed
+			extra["reason"] = ReasonLapsed
+		}
+		if cond != nil && to != model.ClaimSettled && to != model.ClaimRecovery {
+			extra["conditions"] = withCondition(c, *cond) // the months as the check found them
 		}
 		err = infra.Tx(s.db.WithContext(sys), func(tx *gorm.DB) error {
-			now := s.now().UTC()
-			extra := map[string]any{}
-			if to == model.ClaimSettled {
-				extra["settled_at"] = now
-			} else {
-				extra["reason"] = "结算截止日前未核实到足够的务工月数"
-			}
 			before := moneyView(c)
 			if err := model.TransitionClaim(sys, tx, c.ID, c.State, to, c.Version, extra); err != nil {
 				return err
 			}
 			after := moneyView(c)
 			after["state"], after["version"] = to, c.Version+1
+			if reason, ok := extra["reason"]; ok {
+				after["reason"] = reason
+			}
+			if mode, ok := extra["mode"]; ok {
+				before["mode"], after["mode"] = c.Mode, mode
+			}
 			return audit.Write(sys, tx, audit.Entry{Action: "subsidy.claim." + string(to), SubjectType: "subsidy_claim",
-				SubjectID: c.ID, Purpose: "定额预付结算检查", Before: before, After: after})
+				SubjectID: c.ID, Purpose: SweepPurpose, Before: before, After: after})
 		})
 		switch {
 		case errors.Is(err, model.ErrClaimStale):
-			continue // someone else moved it first
+			continue // someone else moved it first (a batch took the advance, a person settled it)
 		case err != nil:
 			return r, fmt.Errorf("settlement check: %w", err)
-		case to == model.ClaimSettled:
+		}
+		switch to {
+		case model.ClaimSettled:
 			r.Settled++
-		default:
+		case model.ClaimRecovery:
 			r.Recovery++
+		case model.ClaimApproved:
+			r.AfterTheFact++
+		case model.ClaimLapsed:
+			r.Lapsed++
 		}
 	}
 	return r, nil

@@ -183,7 +183,8 @@ func TestTransitionsTable(t *testing.T) {
 	ok := [][2]model.ClaimState{{"submitted", "approved"}, {"submitted", "rejected"}, {"submitted", "advance_due"},
 		{"approved", "in_notice"}, {"in_notice", "notice_passed"}, {"in_notice", "objected"}, {"notice_passed", "in_batch"},
 		{"in_batch", "paid"}, {"in_batch", "pay_failed"}, {"advance_due", "in_batch"}, {"in_batch", "prepaid"},
-		{"in_batch", "notice_passed"}, {"in_batch", "advance_due"}, {"prepaid", "settled"}, {"prepaid", "recovery"}}
+		{"in_batch", "notice_passed"}, {"in_batch", "advance_due"}, {"prepaid", "settled"}, {"prepaid", "recovery"},
+		{"advance_due", "approved"}, {"advance_due", "lapsed"}, {"pay_failed", "approved"}, {"pay_failed", "lapsed"}}
 	for _, p := range ok {
 		if !model.AllowedTransition(p[0], p[1]) {
 			t.Errorf("%s → %s should be allowed", p[0], p[1])
@@ -191,11 +192,15 @@ func TestTransitionsTable(t *testing.T) {
 	}
 	bad := [][2]model.ClaimState{{"submitted", "paid"}, {"approved", "paid"}, {"rejected", "approved"}, {"paid", "in_batch"},
 		{"settled", "recovery"}, {"prepaid", "paid"}, {"submitted", "prepaid"}, {"advance_due", "prepaid"}, {"advance_due", "in_notice"},
-		{"advance_due", "settled"}, {"advance_due", "recovery"}, {"pay_failed", "notice_passed"}}
+		{"advance_due", "settled"}, {"advance_due", "recovery"}, {"pay_failed", "notice_passed"},
+		{"in_batch", "lapsed"}, {"in_batch", "approved"}, {"prepaid", "lapsed"}, {"lapsed", "approved"}, {"lapsed", "in_batch"}}
 	for _, p := range bad {
 		if model.AllowedTransition(p[0], p[1]) {
 			t.Errorf("%s → %s should be refused", p[0], p[1])
 		}
+	}
+	if !model.ClaimTerminal(model.ClaimLapsed) || model.ClaimLapsed.Label() != "已失效" {
+		t.Errorf("lapsed should be terminal and labelled 已失效: %q", model.ClaimLapsed.Label())
 	}
 	for _, o := range model.ClaimStates {
 		if o.Label == "" {

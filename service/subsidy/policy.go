@@ -107,8 +107,12 @@ func (s *Service) apply(in PolicyInput, p *model.SubsidyPolicy) error {
 	switch {
 	case in.Mode == model.ModePrepaid:
 		if d, ok := parseDate(&f, "settle_by", in.SettleBy); ok {
-			if okFrom && d.Before(from) {
+			switch {
+			case okFrom && d.Before(from):
 				f.Add("settle_by", "before_start", "结算截止日不能早于申领开始日")
+			case okTo && d.Before(to):
+				// A claim made after the deadline would lapse at once (decisions.md 29).
+				f.Add("settle_by", "before_window_end", "结算截止日不能早于申领截止日")
 			}
 			p.SettleBy = &d
 		}

@@ -63,7 +63,7 @@ export function generateClaims(policyId: string, employerId = ''): Promise<Gener
   })
 }
 
-/** settlementCheck runs the 定额预付 check: settles or moves claims to the 追回 list. */
+/** settlementCheck runs the 定额预付 check: settles paid advances or moves them to the 追回 list; an advance never paid is, after its deadline, approved to be paid after the fact or lapses. */
 export function settlementCheck(): Promise<SweepResult> {
   return request<SweepResult>('/api/v1/subsidy-claims/settlement-check', { method: 'POST', data: {} })
 }

@@ -18,6 +18,7 @@ export type ClaimState =
   | 'settled'
   | 'recovery'
   | 'recovered'
+  | 'lapsed'
 
 export interface Policy {
   id: string
@@ -128,6 +129,10 @@ export interface SweepResult {
   checked: number
   settled: number
   recovery: number
+  /** advances never paid, months reached by the deadline: approved, paid after 公示 (事后补助) */
+  after_the_fact: number
+  /** advances never paid, months not reached by the deadline: lapsed (已失效) */
+  lapsed: number
 }
 
 export interface BankAccount {

@@ -2,7 +2,7 @@ import type { Claim, ClaimState } from '../types/subsidies'
 
 // What the worker's phone says about a claim. The back office uses the server's own labels;
 // the worker sees seven plain words: 待审核 / 已通过 / 公示中 / 待发放 / 已发放 / 发放失败 / 追回
-// (plus 未通过 and the 定额预付 words: 待预付 / 已预付 / 已结算 / 追回).
+// (plus 未通过 and the 定额预付 words: 待预付 / 已预付 / 已结算 / 追回 / 已失效).
 export const WORKER_CLAIM_LABELS: Record<ClaimState, string> = {
   submitted: '待审核',
   approved: '已通过',
@@ -17,7 +17,8 @@ export const WORKER_CLAIM_LABELS: Record<ClaimState, string> = {
   prepaid: '已预付',
   settled: '已结算',
   recovery: '追回',
-  recovered: '已追回'
+  recovered: '已追回',
+  lapsed: '已失效'
 }
 
 /** claimStatusLabel is the worker-facing word for a claim state; unknown states use the server's label. */
@@ -47,6 +48,8 @@ export function claimTone(state: string): ClaimTone {
     case 'pay_failed':
     case 'recovery':
       return 'red'
+    case 'lapsed':
+      return 'grey'
     default:
       return 'grey'
   }
@@ -80,6 +83,8 @@ export function claimHint(c: Pick<Claim, 'state' | 'reason'>): string {
       return '务工月数已核实达到要求，预付已结算'
     case 'recovery':
       return '务工月数没达到要求，预付的钱需要退回'
+    case 'lapsed':
+      return '到结算截止日务工月数没达到要求，预付款没有发放，这次申领已失效，不用退钱'
     default:
       return ''
   }

@@ -17,6 +17,7 @@ const TABS = [
   { code: 'approved', label: '已通过（待公示）' },
   { code: 'advance_due', label: '定额预付（待发放）' },
   { code: 'recovery', label: '追回名单' },
+  { code: 'lapsed', label: '已失效' },
   { code: '', label: '全部' },
   { code: 'generate', label: '生成名单' }
 ]
@@ -89,7 +90,10 @@ export default function SubsidyReviewPage() {
     setError('')
     try {
       const r = await settlementCheck()
-      setNotice(`已检查${r.checked}条预付：结算${r.settled}条，转入追回${r.recovery}条`)
+      setNotice(
+        `已检查${r.checked}条：结算${r.settled}条，转入追回${r.recovery}条；` +
+          `未发放的预付转为事后补助${r.after_the_fact}条，失效${r.lapsed}条`
+      )
       await load()
     } catch (e) {
       setError(errorMessage(e))
@@ -132,12 +136,15 @@ export default function SubsidyReviewPage() {
       <ErrorBanner message={error} />
       {notice ? <View className='okbox' data-testid='review-notice'>{notice}</View> : null}
 
-      {tab === 'recovery' ? (
+      {tab === 'recovery' || tab === 'advance_due' || tab === 'lapsed' ? (
         <View className='pc-actions'>
           <Text className={`pc-btn ${busy === 'sweep' ? 'pc-btn-disabled' : ''}`} data-testid='run-sweep' onClick={sweep}>
             运行定额预付结算检查
           </Text>
-          <Text className='muted'>务工月数达到要求的预付自动结算；过了结算截止日仍未达到的转入追回名单。</Text>
+          <Text className='muted'>
+            已预付的：务工月数达到要求的自动结算，过了结算截止日仍未达到的转入追回名单。
+            预付款没发出去的（待预付、发放失败），过了结算截止日：月数已达到的转为已通过（事后补助，公示后发放），未达到的失效，不用追回。
+          </Text>
         </View>
       ) : null}
 
