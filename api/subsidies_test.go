@@ -377,6 +377,32 @@ func mustID(t testing.TB, s string) int64 {
 	return id
 }
 
+// advances are two workers' 定额预付 claims under one policy, approved at
+// once (待预付): worker 1 went out 70 days ago and has worked since (two
+// verified months); worker 2 came back after ten days.
+type advances struct {
+	toks []string
+	labs []*model.Labourer
+	ids  []string
+}
+
+func (s *stack) twoAdvances(t *testing.T, pid string) advances {
+	t.Helper()
+	trip := today().AddDate(0, 0, -70)
+	end := trip.AddDate(0, 0, 10)
+	var a advances
+	for i, until := range []*time.Time{nil, &end} {
+		tok, lab := s.worker(t, villageA)
+		s.verifiedSpell(t, lab, shenzhen, trip.AddDate(0, 0, 1), until, nil)
+		r := s.do(t, "POST", "/api/v1/me/claims", tok, claimBody(pid, shenzhen, trip))
+		if r.Code != 201 || r.Body["amount_fen"].(float64) != 50000 || r.Body["state"] != "advance_due" || r.Body["state_label"] != "待预付" {
+			t.Fatalf("claim %d: %d %s", i+1, r.Code, r.Raw)
+		}
+		a.toks, a.labs, a.ids = append(a.toks, tok), append(a.labs, lab), append(a.ids, r.Body["id"].(string))
+	}
+	return a
+}
+
 func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 	admin, _ := st.account(t, model.RoleAdmin)
 	tf, _ := st.account(t, model.RoleTaskforce, testCounty)
@@ -385,27 +411,11 @@ func TestSubsidyPrepaidSettleAndRecovery(t *testing.T) {
 	// once the advances are paid (TestSubsidyUnpaidAdvanceAfterDeadline has
 	// advances that reach their deadline unpaid).
 	pid := st.policy(t, admin, gansuTransport(model.ModePrepaid))
-	trip := today().AddDate(0, 0, -70)
-
-	// Worker 1 went out and has worked two verified months; worker 2 came
-	// back after ten days. Both advances are approved at once (待预付).
-	tok1, lab1 := st.worker(t, villageA)
-	st.verifiedSpell(t, lab1, shenzhen, trip.AddDate(0, 0, 1), nil, nil)
-	tok2, lab2 := st.worker(t, villageA)
-	end := trip.AddDate(0, 0, 10)
-	st.verifiedSpell(t, lab2, shenzhen, trip.AddDate(0, 0, 1), &end, nil)
-	var ids []string
-	for i, w := range []struct {
-		tok string
-		lab *model.Labourer
-	}{{tok1, lab1}, {tok2, lab2}} {
-		r := st.do(t, "POST", "/api/v1/me/claims", w.tok, claimBody(pid, shenzhen, trip))
-		if r.Code != 201 || r.Body["amount_fen"].(float64) != 50000 || r.Body["state"] != "advance_due" || r.Body["state_label"] != "待预付" {
-			t.Fatalf("claim %d: %d %s", i+1, r.Code, r.Raw)
-		}
-		ids = append(ids, r.Body["id"].(string))
-		if r := st.do(t, "PUT", "/api/v1/me/bank-account", w.tok, map[string]string{"holder_name": w.lab.Name,
-			"number": fmt.Sprintf("62284800%011d", w.lab.ID%1e11), "bank_name": "中国农业银行东乡县支行"}); r.Code != 200 {
+	w := st.twoAdvances(t, pid)
+	tok1, tok2, ids := w.toks[0], w.toks[1], w.ids
+	for i, tok := range w.toks {
+		if r := st.do(t, "PUT", "/api/v1/me/bank-account", tok, map[string]string{"holder_name": w.labs[i].Name,
+			"number": fmt.Sprintf("62284800%011d", w.labs[i].ID%1e11), "bank_name": "中国农业银行东乡县支行"}); r.Code != 200 {
 			t.Fatalf("bank account %d: %d %s", i+1, r.Code, r.Raw)
 		}
 	}
@@ -485,21 +495,8 @@ func TestSubsidyUnpaidAdvanceAfterDeadline(t *testing.T) {
 	admin, _ := st.account(t, model.RoleAdmin)
 	tf, _ := st.account(t, model.RoleTaskforce, testCounty)
 	pid := st.policy(t, admin, gansuTransport(model.ModePrepaid))
-	trip := today().AddDate(0, 0, -70)
-
-	tok1, lab1 := st.worker(t, villageA)
-	st.verifiedSpell(t, lab1, shenzhen, trip.AddDate(0, 0, 1), nil, nil)
-	tok2, lab2 := st.worker(t, villageA)
-	end := trip.AddDate(0, 0, 10)
-	st.verifiedSpell(t, lab2, shenzhen, trip.AddDate(0, 0, 1), &end, nil)
-	var ids []string
-	for i, tok := range []string{tok1, tok2} {
-		r := st.do(t, "POST", "/api/v1/me/claims", tok, claimBody(pid, shenzhen, trip))
-		if r.Code != 201 || r.Body["state"] != "advance_due" {
-			t.Fatalf("claim %d: %d %s", i+1, r.Code, r.Raw)
-		}
-		ids = append(ids, r.Body["id"].(string))
-	}
+	w := st.twoAdvances(t, pid)
+	tok1, ids := w.toks[0], w.ids
 	// The settlement deadline passes with neither advance paid.
 	if err := st.db.Model(&model.SubsidyClaim{}).Where("id IN ?", []int64{mustID(t, ids[0]), mustID(t, ids[1])}).
 		Update("settle_by", today().AddDate(0, 0, -1)).Error; err != nil {

@@ -40,7 +40,7 @@ type hhKey struct {
 
 // villageDelta is what one village's rows change by.
 type villageDelta struct {
-	v      model.ReportVillage // signed differences of every column
+	f      Figures // signed differences of every column
 	months monthSums
 }
 
@@ -60,7 +60,7 @@ func newYearDelta(y int) *yearDelta {
 func (d *yearDelta) village(code string) *villageDelta {
 	vd := d.villages[code]
 	if vd == nil {
-		vd = &villageDelta{v: model.ReportVillage{Year: d.year, VillageCode: code}}
+		vd = &villageDelta{}
 		d.villages[code] = vd
 	}
 	return vd
@@ -69,7 +69,7 @@ func (d *yearDelta) village(code string) *villageDelta {
 // row applies one fact row with sign +1 (added) or -1 (removed).
 func (d *yearDelta) row(r *factLite, sign int) {
 	vd := d.village(r.VillageCode)
-	addCounters(&vd.v, r, sign)
+	addCounters(&vd.f, r, sign)
 	vd.months.addSigned(r.ThisMonths, r.LastMonths, sign)
 	if r.LastCounted {
 		k := hhKey{r.VillageCode, r.HouseholdID}
@@ -132,7 +132,7 @@ func (d *yearDelta) settleHouseholds() {
 		if before == after {
 			continue
 		}
-		v := &d.village(k.village).v
+		v := &d.village(k.village).f
 		v.ZeroHouseholds += after.ZeroHouseholds - before.ZeroHouseholds
 		v.ZeroPersons += after.ZeroPersons - before.ZeroPersons
 		v.ReducedHouseholds += after.ReducedHouseholds - before.ReducedHouseholds
@@ -187,11 +187,13 @@ func (s *Service) applyVillages(tx *gorm.DB, d *yearDelta, codes []string) error
 	var keepMonths []model.ReportMonth
 	for _, c := range codes {
 		vd := d.villages[c]
-		v := byCode[c]
-		v.Year, v.VillageCode = d.year, c
-		addVillage(&v, &vd.v)
-		if !zeroVillage(&v) {
-			keep = append(keep, v)
+		var f Figures
+		if v, ok := byCode[c]; ok {
+			f = figuresOf(&v)
+		}
+		f.Add(vd.f)
+		if f != (Figures{}) {
+			keep = append(keep, villageRow(d.year, c, f))
 		}
 		ms := sums[c]
 		if ms == nil {
@@ -225,7 +227,7 @@ func (s *Service) applyVillages(tx *gorm.DB, d *yearDelta, codes []string) error
 
 // addCounters adds (sign +1) or removes (-1) one fact row's per-person
 // columns; the household columns are settled per household.
-func addCounters(v *model.ReportVillage, r *factLite, sign int) {
+func addCounters(v *Figures, r *factLite, sign int) {
 	if r.LastCounted {
 		v.LastYear += sign
 		if !r.ThisCounted {
@@ -251,27 +253,4 @@ func addCounters(v *model.ReportVillage, r *factLite, sign int) {
 	} else if r.Willing {
 		v.WillingNotOut += sign
 	}
-}
-
-// addVillage adds every column of d to v.
-func addVillage(v, d *model.ReportVillage) {
-	v.LastYear += d.LastYear
-	v.NotWorking += d.NotWorking
-	v.ZeroHouseholds += d.ZeroHouseholds
-	v.ZeroPersons += d.ZeroPersons
-	v.ReducedHouseholds += d.ReducedHouseholds
-	v.ReducedLastPersons += d.ReducedLastPersons
-	v.ReducedThisPersons += d.ReducedThisPersons
-	v.Planned += d.Planned
-	v.ThisYear += d.ThisYear
-	v.OutProvince += d.OutProvince
-	v.InProvince += d.InProvince
-	v.InCounty += d.InCounty
-	v.PointToPoint += d.PointToPoint
-	v.WillingNotOut += d.WillingNotOut
-}
-
-func zeroVillage(v *model.ReportVillage) bool {
-	z := model.ReportVillage{Year: v.Year, VillageCode: v.VillageCode}
-	return *v == z
 }

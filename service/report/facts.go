@@ -340,17 +340,19 @@ const factCols = "village_code, household_id, last_counted, this_counted, willin
 
 // villageSum sums one village's fact rows as they stream past.
 type villageSum struct {
-	v      model.ReportVillage
+	year   int
+	code   string
+	f      Figures
 	hh     map[int64]*[2]int // household → last year's workers, of them working again
 	months monthSums
 }
 
 func newVillageSum(year int, code string) *villageSum {
-	return &villageSum{v: model.ReportVillage{Year: year, VillageCode: code}, hh: map[int64]*[2]int{}}
+	return &villageSum{year: year, code: code, hh: map[int64]*[2]int{}}
 }
 
 func (vs *villageSum) add(r *factLite) {
-	addCounters(&vs.v, r, 1)
+	addCounters(&vs.f, r, 1)
 	if r.LastCounted {
 		t := vs.hh[r.HouseholdID]
 		if t == nil {
@@ -371,10 +373,10 @@ func (vs *villageSum) done() model.ReportVillage {
 	for _, t := range vs.hh {
 		h.AddHousehold(t[0], t[1])
 	}
-	v := vs.v
-	v.ZeroHouseholds, v.ZeroPersons = h.ZeroHouseholds, h.ZeroPersons
-	v.ReducedHouseholds, v.ReducedLastPersons, v.ReducedThisPersons = h.ReducedHouseholds, h.ReducedLastPersons, h.ReducedThisPersons
-	return v
+	f := vs.f
+	f.ZeroHouseholds, f.ZeroPersons = h.ZeroHouseholds, h.ZeroPersons
+	f.ReducedHouseholds, f.ReducedLastPersons, f.ReducedThisPersons = h.ReducedHouseholds, h.ReducedLastPersons, h.ReducedThisPersons
+	return villageRow(vs.year, vs.code, f)
 }
 
 // ---- keeping the rows up to date ----

@@ -146,6 +146,15 @@ func figuresOf(v *model.ReportVillage) Figures {
 		PointToPoint: v.PointToPoint, WillingNotOut: v.WillingNotOut}
 }
 
+// villageRow is figuresOf the other way: a village row holding f.
+func villageRow(year int, code string, f Figures) model.ReportVillage {
+	return model.ReportVillage{Year: year, VillageCode: code, LastYear: f.LastYear, NotWorking: f.NotWorking,
+		ZeroHouseholds: f.ZeroHouseholds, ZeroPersons: f.ZeroPersons, ReducedHouseholds: f.ReducedHouseholds,
+		ReducedLastPersons: f.ReducedLastPersons, ReducedThisPersons: f.ReducedThisPersons, Planned: f.Planned,
+		ThisYear: f.ThisYear, OutProvince: f.OutProvince, InProvince: f.InProvince, InCounty: f.InCounty,
+		PointToPoint: f.PointToPoint, WillingNotOut: f.WillingNotOut}
+}
+
 // Row is one child region's figures; Rows are its own children when the
 // table was asked two levels deep (the export, as the seeds print a city
 // followed by its counties).
