@@ -168,7 +168,8 @@ func (s *Service) Upload(ctx context.Context, fileName string, r io.Reader) (*mo
 		return nil, err
 	}
 	sum := sha256.New()
-	err = infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
+	// Not infra.Tx: the upload streams from the request body, which cannot be read twice.
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(job).Error; err != nil {
 			return err
 		}

@@ -72,6 +72,7 @@ func (s *Service) CreateBatch(ctx context.Context, in BatchInput) (*model.Batch,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	var skipped []int64
 	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
+		skipped, b.TotalFen = nil, 0 // the body may run again (a deadlock victim)
 		claims, err := s.claimsToPay(ctx, tx, in)
 		if err != nil {
 			return err

@@ -84,6 +84,7 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*model.Notice, 
 	n := &model.Notice{ID: model.NewID(), CountyCode: in.CountyCode, Title: in.Title, PublishedAt: now, Days: in.Days,
 		EndsAt: NoticeEnd(now, in.Days), State: model.NoticeOpen, PublishedBy: a.AccountID}
 	err := infra.Tx(s.db.WithContext(ctx), func(tx *gorm.DB) error {
+		n.TotalFen = 0 // the body may run again (a deadlock victim)
 		claims, err := s.claimsToList(ctx, tx, in)
 		if err != nil {
 			return err
