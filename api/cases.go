@@ -11,6 +11,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/match"
 	"github.com/jiuyebang/jiuyebang/service/returncase"
 )
@@ -323,14 +324,11 @@ func (s *Server) caseKPIs(c *gin.Context) {
 	} else if a := actor.From(c.Request.Context()); len(a.Scopes) == 1 {
 		region, name = a.Scopes[0], s.Regions.PathName(a.Scopes[0])
 	}
-	c.JSON(http.StatusOK, caseKPIView{Region: region, RegionName: name, From: k.From.In(returncaseZone).Format("2006-01-02"),
-		To: k.To.Add(-time.Second).In(returncaseZone).Format("2006-01-02"), Opened: k.Opened, Open: k.Open, Placed: k.Placed,
+	c.JSON(http.StatusOK, caseKPIView{Region: region, RegionName: name, From: k.From.In(clock.China).Format("2006-01-02"),
+		To: k.To.Add(-time.Second).In(clock.China).Format("2006-01-02"), Opened: k.Opened, Open: k.Open, Placed: k.Placed,
 		PlacedWithin72h: k.PlacedWithin72h, PlacedWithin72hRate: k.PlacedWithin72hRate, Declined: k.Declined, Overdue: k.Overdue,
 		Escalated: k.Escalated, WillingOpen: k.WillingOpen, MedianHoursToPlacement: k.MedianHoursToPlacement})
 }
-
-// returncaseZone is the zone KPI dates are written in.
-var returncaseZone = time.FixedZone("CST", 8*3600)
 
 func (s *Server) recommendedJobs(c *gin.Context) {
 	n, err := queryInt(c, "limit", 20, 1, 50)

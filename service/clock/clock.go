@@ -14,6 +14,11 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 )
 
+// China is China Standard Time (UTC+8, no daylight saving): where the day of
+// a report, a notice period, a claim window or a push limit begins and ends.
+// Every package reads dates in this one zone.
+var China = time.FixedZone("CST", 8*3600)
+
 // MaxOffsetHours bounds the offset: a little over a year (366 days), enough
 // for a claim window, a notice period and a 定额预付 settlement deadline.
 const MaxOffsetHours = 24 * 366

@@ -21,6 +21,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/returncase"
 )
 
@@ -38,7 +39,7 @@ const (
 )
 
 // China is the zone months are cut in.
-var China = time.FixedZone("CST", 8*3600)
+var China = clock.China
 
 // Regions is what the tables need from the region service.
 type Regions interface {

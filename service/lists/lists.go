@@ -36,6 +36,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/derive"
 )
 
@@ -72,7 +73,7 @@ const batchSize = 5000
 const DataSource = "就业帮台账（经核实的记录）"
 
 // China is the zone the data date is read in.
-var China = time.FixedZone("CST", 8*3600)
+var China = clock.China
 
 // Regions is what the lists need from the region service.
 type Regions interface {

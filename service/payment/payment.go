@@ -25,11 +25,12 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 )
 
 // China is the zone notice periods are counted in.
-var China = time.FixedZone("CST", 8*3600)
+var China = clock.China
 
 // Options tune the service.
 type Options struct {

@@ -33,16 +33,16 @@ type env struct {
 	db    *gorm.DB
 	box   *pii.Box
 	svc   *Service
-	clock *clock
+	clock *fakeClock
 }
 
-type clock struct {
+type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
+func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
@@ -55,7 +55,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2024, 4, 9, 2, 0, 0, 0, time.UTC)} // a Tuesday, 10:00 in China
+	c := &fakeClock{t: time.Date(2024, 4, 9, 2, 0, 0, 0, time.UTC)} // a Tuesday, 10:00 in China
 	return &env{t: t, db: db, box: box, clock: c, svc: New(db, box, Options{Now: c.now})}
 }
 

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/jiuyebang/jiuyebang/model"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 	"github.com/jiuyebang/jiuyebang/service/wechat"
@@ -129,13 +130,10 @@ func New(db *gorm.DB, box *pii.Box, wx WeChat, sms Provider, cfg Config) *Servic
 	return &Service{db: db, box: box, wx: wx, sms: sms, cfg: cfg, log: cfg.Logger.With("component", "push")}
 }
 
-// cst is China Standard Time, which decides where a "day" ends for the limit.
-var cst = time.FixedZone("CST", 8*3600)
-
 // dayStart is the start of t's calendar day in China, in UTC.
 func dayStart(t time.Time) time.Time {
-	l := t.In(cst)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, cst).UTC()
+	l := t.In(clock.China)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, clock.China).UTC()
 }
 
 // WeChatTemplate returns the subscribe template id configured for kind.

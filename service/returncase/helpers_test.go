@@ -28,21 +28,21 @@ const (
 	beijing     = "110101"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
+func newClock() *fakeClock { return &fakeClock{t: time.Now().UTC().Truncate(time.Second)} }
 
-func (c *clock) Now() time.Time {
+func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *clock) Set(t time.Time) {
+func (c *fakeClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
 	c.mu.Unlock()
@@ -50,7 +50,7 @@ func (c *clock) Set(t time.Time) {
 
 type env struct {
 	db    *gorm.DB
-	clk   *clock
+	clk   *fakeClock
 	match *match.Service
 	push  *push.Service
 	svc   *Service

@@ -14,6 +14,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/match"
 )
 
@@ -371,12 +372,9 @@ func (s *Service) KPIs(ctx context.Context, region string, from, to time.Time) (
 
 // ParseDay reads a YYYY-MM-DD date as the start of that day in China.
 func ParseDay(field, v string) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), china)
+	t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), clock.China)
 	if err != nil {
 		return time.Time{}, apperr.Invalid(field, "invalid_date", "日期格式应为 YYYY-MM-DD")
 	}
 	return t, nil
 }
-
-// china is the zone dates are read in.
-var china = time.FixedZone("CST", 8*3600)

@@ -21,6 +21,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/outbox"
 	"github.com/jiuyebang/jiuyebang/service/report"
@@ -37,7 +38,7 @@ const (
 )
 
 // China is the zone dates are read in (no tzdata needed in the image).
-var China = time.FixedZone("CST", 8*3600)
+var China = clock.China
 
 // Regions is what the status service needs from the region service.
 type Regions interface {

@@ -19,6 +19,7 @@ import (
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/actor"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 )
 
 // Limits and rules, named so they can be cited and tested.
@@ -42,7 +43,7 @@ const (
 var PolicyDocuments = model.Enum{{Code: DocTicket, Label: "车票或行程凭证"}}
 
 // China is the zone dates are read in.
-var China = time.FixedZone("CST", 8*3600)
+var China = clock.China
 
 // Regions is what subsidies need from the region service.
 type Regions interface {

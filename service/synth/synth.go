@@ -33,6 +33,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/jiuyebang/jiuyebang/model"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/derive"
 	"github.com/jiuyebang/jiuyebang/service/infra"
 	"github.com/jiuyebang/jiuyebang/service/pii"
@@ -156,7 +157,7 @@ func (g *Generator) Run(ctx context.Context, opt Options) (*Stats, error) {
 	if opt.Chunk <= 0 {
 		opt.Chunk = 2000
 	}
-	today := civil(opt.Now().In(time.FixedZone("CST", 8*3600)))
+	today := civil(opt.Now().In(clock.China))
 	if opt.Year == 0 {
 		opt.Year = derive.WorkYearOf(today)
 	}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/jiuyebang/jiuyebang/model"
+	"github.com/jiuyebang/jiuyebang/service/clock"
 	"github.com/jiuyebang/jiuyebang/service/pii"
 	"github.com/jiuyebang/jiuyebang/service/registry"
 )
@@ -55,7 +56,7 @@ const (
 )
 
 // China is the zone dates and months are read in.
-var China = time.FixedZone("CST", 8*3600)
+var China = clock.China
 
 // Regions is what verification needs from the region service.
 type Regions interface {
