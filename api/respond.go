@@ -180,6 +180,15 @@ const (
 	bodyOptional bodyRule = true // an empty body is the zero request
 )
 
+// needVersion refuses a change sent without the version it was read at
+// (every conditional update needs one).
+func needVersion(v int) error {
+	if v <= 0 {
+		return apperr.Invalid("version", "required", "请带上读取时的版本号")
+	}
+	return nil
+}
+
 // onID is the shape the write routes on one record share: parse the path
 // id, bind a request of type T, call the service, answer through reply.
 // Errors at any step are answered by fail, as everywhere.

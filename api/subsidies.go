@@ -23,7 +23,7 @@ func (s *Server) mountSubsidies(in *gin.RouterGroup) {
 	ad.GET("", s.listPolicies)
 	ad.POST("", s.createPolicy)
 	ad.GET("/:id", s.getPolicy)
-	ad.PUT("/:id", s.updatePolicy)
+	ad.PUT("/:id", s.updatePolicy())
 
 	in.GET("/subsidy-policies", roles(model.RoleCadre, model.RoleTaskforce, model.RoleOfficial, model.RoleAdmin), s.listPolicies)
 	in.GET("/me/subsidy-policies", worker, s.listPolicies)
@@ -106,27 +106,13 @@ func (s *Server) createPolicy(c *gin.Context) {
 	c.JSON(http.StatusCreated, toPolicyView(p))
 }
 
-func (s *Server) updatePolicy(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req policyUpdateRequest
-	if err := bind(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Version <= 0 {
-		fail(c, apperr.Invalid("version", "required", "请带上读取时的版本号"))
-		return
-	}
-	p, err := s.Subsidy.UpdatePolicy(c.Request.Context(), id, req.Version, req.PolicyInput)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toPolicyView(p))
+func (s *Server) updatePolicy() gin.HandlerFunc {
+	return onID(bodyRequired, func(ctx context.Context, id int64, req policyUpdateRequest) (*model.SubsidyPolicy, error) {
+		if err := needVersion(req.Version); err != nil {
+			return nil, err
+		}
+		return s.Subsidy.UpdatePolicy(ctx, id, req.Version, req.PolicyInput)
+	}, func(c *gin.Context, p *model.SubsidyPolicy) { c.JSON(http.StatusOK, toPolicyView(p)) })
 }
 
 func (s *Server) getPolicy(c *gin.Context) {
@@ -428,33 +414,19 @@ type claimActionRequest struct {
 }
 
 func (s *Server) claimAction(do func(ctx context.Context, id int64, act subsidy.Action) (*model.SubsidyClaim, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := pathID(c)
-		if err != nil {
-			fail(c, err)
-			return
+	return onID(bodyRequired, func(ctx context.Context, id int64, req claimActionRequest) (*model.SubsidyClaim, error) {
+		if err := needVersion(req.Version); err != nil {
+			return nil, err
 		}
-		var req claimActionRequest
-		if err := bind(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
-		if req.Version <= 0 {
-			fail(c, apperr.Invalid("version", "required", "请带上读取时的版本号"))
-			return
-		}
-		cl, err := do(c.Request.Context(), id, subsidy.Action{Version: req.Version, Reason: req.Reason})
-		if err != nil {
-			fail(c, err)
-			return
-		}
+		return do(ctx, id, subsidy.Action{Version: req.Version, Reason: req.Reason})
+	}, func(c *gin.Context, cl *model.SubsidyClaim) {
 		v, err := s.oneClaimView(c, cl)
 		if err != nil {
 			fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, v)
-	}
+	})
 }
 
 func (s *Server) settlementCheck(c *gin.Context) {

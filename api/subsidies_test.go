@@ -167,6 +167,10 @@ func TestSubsidyReviewQueue(t *testing.T) {
 	if o := st.do(t, "POST", "/api/v1/subsidy-claims/"+id+"/reject", tf, map[string]any{"version": 1}); o.Code != 400 {
 		t.Fatalf("reject without reason: %d %s", o.Code, o.Raw)
 	}
+	if o := st.do(t, "POST", "/api/v1/subsidy-claims/"+id+"/approve", tf, map[string]any{"reason": "已电话核实"}); o.Code != 400 ||
+		len(o.fields()) != 1 || o.fields()[0] != "version" {
+		t.Fatalf("approve without the version read: %d %s", o.Code, o.Raw)
+	}
 	a := st.do(t, "POST", "/api/v1/subsidy-claims/"+id+"/approve", tf, map[string]any{"version": 1, "reason": "已电话核实"})
 	if a.Code != 200 || a.Body["state"] != "approved" || a.Body["version"].(float64) != 2 {
 		t.Fatalf("approve: %d %s", a.Code, a.Raw)
