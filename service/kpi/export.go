@@ -6,9 +6,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/jiuyebang/jiuyebang/service/audit"
+	"github.com/jiuyebang/jiuyebang/service/xlsx"
 )
 
 // Workbook layout, as the seeds print their tables (and service/report its
@@ -105,45 +104,45 @@ func (s *Service) ExportCases(ctx context.Context, q Query, w io.Writer) (*Scope
 	if err != nil {
 		return nil, err
 	}
-	sh, err := newSheet(SheetCases, 13)
+	sh, err := xlsx.New(SheetCases, 13, HeaderTop, formats)
 	if err != nil {
 		return nil, err
 	}
-	defer sh.f.Close()
-	if err := sh.widths(map[[2]int]float64{{1, 1}: 22, {2, 2}: 12, {3, 10}: 11, {11, 13}: 14}); err != nil {
+	defer sh.Close()
+	if err := sh.Widths(map[[2]int]float64{{1, 1}: 22, {2, 2}: 12, {3, 10}: 11, {11, 13}: 14}); err != nil {
 		return nil, err
 	}
-	if err := sh.lines(CaseTitle(t.Scope), dataDateLine(t.Scope), "数据来源："+CaseSource, "单位：人、%、小时"); err != nil {
+	if err := sh.Lines(CaseTitle(t.Scope), dataDateLine(t.Scope), "数据来源："+CaseSource, "单位：人、%、小时"); err != nil {
 		return nil, err
 	}
 	top, sub := CaseHeaders()
-	if err := sh.headers(top, sub, CaseMerges); err != nil {
+	if err := sh.Headers(top, sub, CaseMerges, 36); err != nil {
 		return nil, err
 	}
 	block := func(r CaseRow, name string, bold bool) error {
-		first := sh.row + 1
+		first := sh.Row() + 1
 		line := func(label string, f CaseFigures, total bool, willing any) error {
 			b := bold || total
-			vals := []any{sh.text(name, b), sh.text(label, b)}
+			vals := []any{sh.Text(name, b), sh.Text(label, b)}
 			for _, v := range []int64{f.Opened, f.Placed, f.PlacedWithin72h} {
-				vals = append(vals, sh.num(v, b))
+				vals = append(vals, sh.Num(v, b))
 			}
-			vals = append(vals, sh.pct(f.PlacedWithin72hRate, b))
+			vals = append(vals, sh.Pct(f.PlacedWithin72hRate, b))
 			for _, v := range []int64{f.Declined, f.StillOpen, f.Overdue, f.Escalated, f.OpenAtMonthEnd} {
-				vals = append(vals, sh.num(v, b))
+				vals = append(vals, sh.Num(v, b))
 			}
-			vals = append(vals, sh.dec(f.MedianHoursToPlacement, b), willing)
-			return sh.add(vals)
+			vals = append(vals, sh.Dec(f.MedianHoursToPlacement, b), willing)
+			return sh.Add(vals)
 		}
 		for m, f := range r.Months {
-			if err := line(monthLabel(t.Months[m]), f, false, sh.text("", bold)); err != nil {
+			if err := line(monthLabel(t.Months[m]), f, false, sh.Text("", bold)); err != nil {
 				return err
 			}
 		}
-		if err := line("合计", r.Total, true, sh.num(r.WillingOpenNow, true)); err != nil {
+		if err := line("合计", r.Total, true, sh.Num(r.WillingOpenNow, true)); err != nil {
 			return err
 		}
-		return sh.mergeDown(1, first, sh.row)
+		return sh.MergeDown(1, first, sh.Row())
 	}
 	for _, r := range t.Rows {
 		if err := block(r, r.Name, false); err != nil {
@@ -153,7 +152,7 @@ func (s *Service) ExportCases(ctx context.Context, q Query, w io.Writer) (*Scope
 	if err := block(t.Region, "合计（"+t.Name+"）", true); err != nil {
 		return nil, err
 	}
-	return t.Scope, sh.finish(ctx, s, "kpi.export_cases", t.Scope, w)
+	return t.Scope, s.writeBook(ctx, sh, "kpi.export_cases", t.Scope, w)
 }
 
 // ExportSubsidies writes the subsidy table as .xlsx to w; money in yuan.
@@ -162,33 +161,33 @@ func (s *Service) ExportSubsidies(ctx context.Context, q Query, w io.Writer) (*S
 	if err != nil {
 		return nil, err
 	}
-	sh, err := newSheet(SheetSubsidies, 30)
+	sh, err := xlsx.New(SheetSubsidies, 30, HeaderTop, formats)
 	if err != nil {
 		return nil, err
 	}
-	defer sh.f.Close()
-	if err := sh.widths(map[[2]int]float64{{1, 1}: 22, {2, 2}: 12, {3, 30}: 11}); err != nil {
+	defer sh.Close()
+	if err := sh.Widths(map[[2]int]float64{{1, 1}: 22, {2, 2}: 12, {3, 30}: 11}); err != nil {
 		return nil, err
 	}
-	if err := sh.lines(SubsidyTitle(t.Scope), dataDateLine(t.Scope), "数据来源："+SubsidySource, "单位：人次、元"); err != nil {
+	if err := sh.Lines(SubsidyTitle(t.Scope), dataDateLine(t.Scope), "数据来源："+SubsidySource, "单位：人次、元"); err != nil {
 		return nil, err
 	}
 	top, sub := SubsidyHeaders()
-	if err := sh.headers(top, sub, SubsidyMerges); err != nil {
+	if err := sh.Headers(top, sub, SubsidyMerges, 36); err != nil {
 		return nil, err
 	}
 	block := func(r SubsidyRow, name string, bold bool) error {
-		first := sh.row + 1
+		first := sh.Row() + 1
 		line := func(label string, f SubsidyFigures, total bool) error {
 			b := bold || total
-			vals := []any{sh.text(name, b), sh.text(label, b)}
+			vals := []any{sh.Text(name, b), sh.Text(label, b)}
 			groups := append(f.Kinds[:], f.All)
 			for _, c := range groups {
-				vals = append(vals, sh.num(c.Submitted, b), sh.num(c.Approved, b), sh.num(c.Rejected, b), sh.num(c.Paid, b),
-					sh.yuan(c.ApprovedFen, b), sh.yuan(c.PaidFen, b))
+				vals = append(vals, sh.Num(c.Submitted, b), sh.Num(c.Approved, b), sh.Num(c.Rejected, b), sh.Num(c.Paid, b),
+					sh.Yuan(c.ApprovedFen, b), sh.Yuan(c.PaidFen, b))
 			}
-			vals = append(vals, sh.num(f.All.Recovery, b), sh.yuan(f.All.RecoveryFen, b), sh.num(f.All.Recovered, b), sh.yuan(f.All.RecoveredFen, b))
-			return sh.add(vals)
+			vals = append(vals, sh.Num(f.All.Recovery, b), sh.Yuan(f.All.RecoveryFen, b), sh.Num(f.All.Recovered, b), sh.Yuan(f.All.RecoveredFen, b))
+			return sh.Add(vals)
 		}
 		for m, f := range r.Months {
 			if err := line(monthLabel(t.Months[m]), f, false); err != nil {
@@ -198,7 +197,7 @@ func (s *Service) ExportSubsidies(ctx context.Context, q Query, w io.Writer) (*S
 		if err := line("合计", r.Total, true); err != nil {
 			return err
 		}
-		return sh.mergeDown(1, first, sh.row)
+		return sh.MergeDown(1, first, sh.Row())
 	}
 	for _, r := range t.Rows {
 		if err := block(r, r.Name, false); err != nil {
@@ -208,178 +207,21 @@ func (s *Service) ExportSubsidies(ctx context.Context, q Query, w io.Writer) (*S
 	if err := block(t.Region, "合计（"+t.Name+"）", true); err != nil {
 		return nil, err
 	}
-	return t.Scope, sh.finish(ctx, s, "kpi.export_subsidies", t.Scope, w)
+	return t.Scope, s.writeBook(ctx, sh, "kpi.export_subsidies", t.Scope, w)
 }
 
-// sheet is one streamed worksheet with the table styles.
-type sheet struct {
-	f      *excelize.File
-	sw     *excelize.StreamWriter
-	row    int
-	lastCo string
-	title  int
-	head   int
-	styles [2]struct{ text, num, pct, dec, yuan int } // [plain, bold]
-}
+// formats are the kpi workbooks' number formats.
+var formats = xlsx.Formats{Pct: "0.0%", Dec: "0.0", Yuan: "#,##0.00"}
 
-func newSheet(name string, cols int) (*sheet, error) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		f.Close()
-		return nil, err
-	}
-	s := &sheet{f: f}
-	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
-		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
-	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
-	var err error
-	style := func(st *excelize.Style) int {
-		if err != nil {
-			return 0
-		}
-		var id int
-		id, err = f.NewStyle(st)
-		return id
-	}
-	fmtP, fmtD, fmtY := "0.0%", "0.0", "#,##0.00"
-	s.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center"}})
-	s.head = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: center, Border: border})
-	for i, bold := range []bool{false, true} {
-		font := &excelize.Font{Bold: bold}
-		s.styles[i].text = style(&excelize.Style{Border: border, Font: font, Alignment: &excelize.Alignment{Vertical: "center"}})
-		s.styles[i].num = style(&excelize.Style{Border: border, Font: font, NumFmt: 1})
-		s.styles[i].pct = style(&excelize.Style{Border: border, Font: font, CustomNumFmt: &fmtP})
-		s.styles[i].dec = style(&excelize.Style{Border: border, Font: font, CustomNumFmt: &fmtD})
-		s.styles[i].yuan = style(&excelize.Style{Border: border, Font: font, CustomNumFmt: &fmtY})
-	}
-	if err == nil {
-		s.sw, err = f.NewStreamWriter(name)
-	}
+// writeBook writes the workbook with the export's audit row.
+func (s *Service) writeBook(ctx context.Context, sh *xlsx.Sheet, action string, sc *Scope, w io.Writer) error {
+	err := sh.Finish(w, func() error {
+		return audit.Write(ctx, s.db.WithContext(ctx), audit.Entry{Action: action, SubjectType: "report",
+			After: map[string]any{"region": sc.Code, "from": sc.From, "to": sc.To,
+				"data_date": sc.AsOf.In(China).Format(time.DateOnly)}})
+	})
 	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	s.lastCo, _ = excelize.ColumnNumberToName(cols)
-	return s, nil
-}
-
-func (s *sheet) st(bold bool) int {
-	if bold {
-		return 1
-	}
-	return 0
-}
-
-func (s *sheet) text(v string, bold bool) excelize.Cell {
-	return excelize.Cell{StyleID: s.styles[s.st(bold)].text, Value: v}
-}
-
-func (s *sheet) num(v int64, bold bool) excelize.Cell {
-	return excelize.Cell{StyleID: s.styles[s.st(bold)].num, Value: v}
-}
-
-// pct writes a rate; none (nothing opened) is a dash.
-func (s *sheet) pct(v *float64, bold bool) excelize.Cell {
-	if v == nil {
-		return s.text("—", bold)
-	}
-	return excelize.Cell{StyleID: s.styles[s.st(bold)].pct, Value: *v}
-}
-
-func (s *sheet) dec(v *float64, bold bool) excelize.Cell {
-	if v == nil {
-		return s.text("—", bold)
-	}
-	return excelize.Cell{StyleID: s.styles[s.st(bold)].dec, Value: *v}
-}
-
-// yuan writes an amount in 分 as yuan; exact, since sums stay far below 2^53 分.
-func (s *sheet) yuan(fen int64, bold bool) excelize.Cell {
-	return excelize.Cell{StyleID: s.styles[s.st(bold)].yuan, Value: float64(fen) / 100}
-}
-
-func cell(col, row int) string {
-	c, _ := excelize.CoordinatesToCellName(col, row)
-	return c
-}
-
-func (s *sheet) widths(w map[[2]int]float64) error {
-	for r, v := range w {
-		if err := s.sw.SetColWidth(r[0], r[1], v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// lines writes the title and the lines under it, each merged across the table.
-func (s *sheet) lines(title string, rest ...string) error {
-	if err := s.sw.SetRow("A1", []any{excelize.Cell{StyleID: s.title, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
-		return err
-	}
-	if err := s.sw.MergeCell("A1", s.lastCo+"1"); err != nil {
-		return err
-	}
-	for i, l := range rest {
-		r := i + 2
-		if err := s.sw.SetRow(cell(1, r), []any{l}); err != nil {
-			return err
-		}
-		if err := s.sw.MergeCell(cell(1, r), fmt.Sprintf("%s%d", s.lastCo, r)); err != nil {
-			return err
-		}
-	}
-	s.row = len(rest) + 1
-	return nil
-}
-
-func (s *sheet) headers(top, sub []string, merges [][2]string) error {
-	row := func(vals []string) []any {
-		out := make([]any, len(vals))
-		for i, v := range vals {
-			out[i] = excelize.Cell{StyleID: s.head, Value: v}
-		}
-		return out
-	}
-	if err := s.sw.SetRow(cell(1, HeaderTop), row(top), excelize.RowOpts{Height: 36}); err != nil {
-		return err
-	}
-	if err := s.sw.SetRow(cell(1, HeaderTop+1), row(sub), excelize.RowOpts{Height: 30}); err != nil {
-		return err
-	}
-	for _, m := range merges {
-		if err := s.sw.MergeCell(m[0], m[1]); err != nil {
-			return err
-		}
-	}
-	s.row = HeaderTop + 1
-	return nil
-}
-
-func (s *sheet) add(vals []any) error {
-	s.row++
-	return s.sw.SetRow(cell(1, s.row), vals)
-}
-
-func (s *sheet) mergeDown(col, from, to int) error {
-	if to <= from {
-		return nil
-	}
-	return s.sw.MergeCell(cell(col, from), cell(col, to))
-}
-
-// finish flushes the sheet, audits the export and writes the workbook.
-func (s *sheet) finish(ctx context.Context, svc *Service, action string, sc *Scope, w io.Writer) error {
-	if err := s.sw.Flush(); err != nil {
-		return err
-	}
-	if err := audit.Write(ctx, svc.db.WithContext(ctx), audit.Entry{Action: action, SubjectType: "report",
-		After: map[string]any{"region": sc.Code, "from": sc.From, "to": sc.To,
-			"data_date": sc.AsOf.In(China).Format(time.DateOnly)}}); err != nil {
 		return fmt.Errorf("%s: %w", action, err)
-	}
-	if _, err := s.f.WriteTo(w); err != nil {
-		return fmt.Errorf("%s: write xlsx: %w", action, err)
 	}
 	return nil
 }

@@ -6,11 +6,9 @@ import (
 	"io"
 	"math"
 
-	"github.com/xuri/excelize/v2"
-	"gorm.io/gorm"
-
 	"github.com/jiuyebang/jiuyebang/service/audit"
 	"github.com/jiuyebang/jiuyebang/service/lists"
+	"github.com/jiuyebang/jiuyebang/service/xlsx"
 )
 
 // Workbook layout: the seeds' tables are printed with a title, the data date,
@@ -74,128 +72,21 @@ func FileName(kind string, sc *lists.Scope) string {
 	return fmt.Sprintf("%s_%s_%d年度_%s.xlsx", name, sc.RegionName, sc.Year, sc.AsOf.Format("20060102"))
 }
 
-type sheet struct {
-	f      *excelize.File
-	sw     *excelize.StreamWriter
-	row    int
-	cols   int
-	title  int
-	head   int
-	text   int
-	num    int
-	pct    int
-	wan    int
-	bold   int
-	boldN  int
-	boldP  int
-	boldW  int
-	lastCo string
-}
+// formats are the report workbooks' number formats: 占比 with two decimals,
+// and 万人 with two decimals as seed 001 prints them.
+var formats = xlsx.Formats{Pct: "0.00%", Dec: "0.00"}
 
-func newSheet(name string, cols int) (*sheet, error) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, err
-	}
-	s := &sheet{f: f, cols: cols}
-	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
-		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
-	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
-	var err error
-	style := func(st *excelize.Style) int {
-		if err != nil {
-			return 0
-		}
-		var id int
-		id, err = f.NewStyle(st)
-		return id
-	}
-	fmtP, fmtW := "0.00%", "0.00"
-	s.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center"}})
-	s.head = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: center, Border: border})
-	s.text = style(&excelize.Style{Border: border})
-	s.num = style(&excelize.Style{Border: border, NumFmt: 1})
-	s.pct = style(&excelize.Style{Border: border, CustomNumFmt: &fmtP})
-	s.wan = style(&excelize.Style{Border: border, CustomNumFmt: &fmtW})
-	s.bold = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}})
-	s.boldN = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, NumFmt: 1})
-	s.boldP = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &fmtP})
-	s.boldW = style(&excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &fmtW})
+// headerHeight is the first header row's height (the seeds' long headings wrap).
+const headerHeight = 48
+
+// writeBook writes the workbook with the export's audit row.
+func (s *Service) writeBook(ctx context.Context, sh *xlsx.Sheet, action string, sc *lists.Scope, w io.Writer) error {
+	err := sh.Finish(w, func() error {
+		return audit.Write(ctx, s.db.WithContext(ctx), audit.Entry{Action: action, SubjectType: "report",
+			After: map[string]any{"region": sc.Region, "year": sc.Year, "data_date": sc.AsOf.Format("2006-01-02")}})
+	})
 	if err != nil {
-		return nil, err
-	}
-	if s.sw, err = f.NewStreamWriter(name); err != nil {
-		return nil, err
-	}
-	s.lastCo, _ = excelize.ColumnNumberToName(cols)
-	return s, nil
-}
-
-func (s *sheet) cell(col, row int) string {
-	c, _ := excelize.CoordinatesToCellName(col, row)
-	return c
-}
-
-// lines writes the title, data date, source and unit lines, each merged across the table.
-func (s *sheet) lines(title string, rest ...string) error {
-	s.row = 1
-	if err := s.sw.SetRow("A1", []any{excelize.Cell{StyleID: s.title, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
-		return err
-	}
-	if err := s.sw.MergeCell("A1", s.lastCo+"1"); err != nil {
-		return err
-	}
-	for i, l := range rest {
-		r := i + 2
-		if err := s.sw.SetRow(s.cell(1, r), []any{l}); err != nil {
-			return err
-		}
-		if err := s.sw.MergeCell(s.cell(1, r), fmt.Sprintf("%s%d", s.lastCo, r)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *sheet) headers(top, sub []string, merges [][2]string) error {
-	row := func(vals []string) []any {
-		out := make([]any, len(vals))
-		for i, v := range vals {
-			out[i] = excelize.Cell{StyleID: s.head, Value: v}
-		}
-		return out
-	}
-	if err := s.sw.SetRow(s.cell(1, HeaderTop), row(top), excelize.RowOpts{Height: 48}); err != nil {
-		return err
-	}
-	if err := s.sw.SetRow(s.cell(1, HeaderTop+1), row(sub), excelize.RowOpts{Height: 30}); err != nil {
-		return err
-	}
-	for _, m := range merges {
-		if err := s.sw.MergeCell(m[0], m[1]); err != nil {
-			return err
-		}
-	}
-	s.row = HeaderTop + 1
-	return nil
-}
-
-func (s *sheet) add(vals []any) error {
-	s.row++
-	return s.sw.SetRow(s.cell(1, s.row), vals)
-}
-
-func (s *sheet) finish(ctx context.Context, db *gorm.DB, action string, sc *lists.Scope, w io.Writer) error {
-	if err := s.sw.Flush(); err != nil {
-		return err
-	}
-	defer s.f.Close()
-	if err := audit.Write(ctx, db, audit.Entry{Action: action, SubjectType: "report",
-		After: map[string]any{"region": sc.Region, "year": sc.Year, "data_date": sc.AsOf.Format("2006-01-02")}}); err != nil {
-		return err
-	}
-	if _, err := s.f.WriteTo(w); err != nil {
-		return fmt.Errorf("report: write xlsx: %w", err)
+		return fmt.Errorf("report: %s: %w", action, err)
 	}
 	return nil
 }
@@ -209,34 +100,28 @@ func (s *Service) ExportRegion(ctx context.Context, sc *lists.Scope, w io.Writer
 	if err != nil {
 		return err
 	}
-	sh, err := newSheet(SheetRegion, 9)
+	sh, err := xlsx.New(SheetRegion, 9, HeaderTop, formats)
 	if err != nil {
 		return err
 	}
-	if err := sh.sw.SetColWidth(1, 1, 22); err != nil {
+	defer sh.Close()
+	if err := sh.Widths(map[[2]int]float64{{1, 1}: 22, {2, 9}: 14}); err != nil {
 		return err
 	}
-	if err := sh.sw.SetColWidth(2, 9, 14); err != nil {
-		return err
-	}
-	if err := sh.lines(RegionTitle(sc), "数据截止日期："+sc.AsOf.Format("2006年1月2日"), "数据来源："+DataSource, "单位：人"); err != nil {
+	if err := sh.Lines(RegionTitle(sc), "数据截止日期："+sc.AsOf.Format("2006年1月2日"), "数据来源："+DataSource, "单位：人"); err != nil {
 		return err
 	}
 	top, sub := RegionHeaders(sc.Year)
-	if err := sh.headers(top, sub, RegionMerges); err != nil {
+	if err := sh.Headers(top, sub, RegionMerges, headerHeight); err != nil {
 		return err
 	}
 	line := func(name string, f Figures, bold bool) error {
-		ts, ns := sh.text, sh.num
-		if bold {
-			ts, ns = sh.bold, sh.boldN
-		}
-		vals := []any{excelize.Cell{StyleID: ts, Value: name}}
+		vals := []any{sh.Text(name, bold)}
 		for _, v := range []int{f.LastYear, f.NotWorking, f.ZeroHouseholds, f.ZeroPersons, f.ReducedHouseholds,
 			f.ReducedLastPersons, f.ReducedThisPersons, f.Planned} {
-			vals = append(vals, excelize.Cell{StyleID: ns, Value: v})
+			vals = append(vals, sh.Num(int64(v), bold))
 		}
-		return sh.add(vals)
+		return sh.Add(vals)
 	}
 	for _, r := range t.Rows {
 		if err := line(r.Name, r.Figures, len(r.Rows) > 0); err != nil {
@@ -251,7 +136,7 @@ func (s *Service) ExportRegion(ctx context.Context, sc *lists.Scope, w io.Writer
 	if err := line("合计（"+sc.RegionName+"）", t.Total, true); err != nil {
 		return err
 	}
-	return sh.finish(ctx, s.db.WithContext(ctx), "report.export_region", sc, w)
+	return s.writeBook(ctx, sh, "report.export_region", sc, w)
 }
 
 // ExportProvince writes the province table (seed 001 附件) as .xlsx, in
@@ -263,50 +148,37 @@ func (s *Service) ExportProvince(ctx context.Context, sc *lists.Scope, unit stri
 	if err != nil {
 		return err
 	}
-	sh, err := newSheet(SheetProvince, 10)
+	sh, err := xlsx.New(SheetProvince, 10, HeaderTop, formats)
 	if err != nil {
 		return err
 	}
-	if err := sh.sw.SetColWidth(1, 1, 6); err != nil {
-		return err
-	}
-	if err := sh.sw.SetColWidth(2, 2, 18); err != nil {
-		return err
-	}
-	if err := sh.sw.SetColWidth(3, 10, 13); err != nil {
+	defer sh.Close()
+	if err := sh.Widths(map[[2]int]float64{{1, 1}: 6, {2, 2}: 18, {3, 10}: 13}); err != nil {
 		return err
 	}
 	unitLine := "单位：人"
 	if unit == UnitWan {
 		unitLine = "单位：万人"
 	}
-	if err := sh.lines(sc.RegionName+"贫困劳动力外出务工情况", "(截止"+sc.AsOf.Format("2006年1月2日")+")",
+	if err := sh.Lines(sc.RegionName+"贫困劳动力外出务工情况", "(截止"+sc.AsOf.Format("2006年1月2日")+")",
 		"数据来源："+DataSource, unitLine); err != nil {
 		return err
 	}
 	top, sub := ProvinceHeaders(sc.Year, sc.Region == "")
-	if err := sh.headers(top, sub, ProvinceMerges); err != nil {
+	if err := sh.Headers(top, sub, ProvinceMerges, headerHeight); err != nil {
 		return err
 	}
 	line := func(seq any, name string, f Figures, bold bool) error {
-		ts, ns, ps := sh.text, sh.num, sh.pct
-		if unit == UnitWan {
-			ns = sh.wan
-		}
-		if bold {
-			ts, ns, ps = sh.bold, sh.boldN, sh.boldP
-			if unit == UnitWan {
-				ns = sh.boldW
-			}
-		}
 		val := func(v int) any {
 			if unit == UnitWan {
-				return excelize.Cell{StyleID: ns, Value: math.Round(float64(v)/100) / 100}
+				wan := math.Round(float64(v)/100) / 100
+				return sh.Dec(&wan, bold)
 			}
-			return excelize.Cell{StyleID: ns, Value: v}
+			return sh.Num(int64(v), bold)
 		}
-		return sh.add([]any{excelize.Cell{StyleID: ts, Value: seq}, excelize.Cell{StyleID: ts, Value: name},
-			val(f.LastYear), val(f.ThisYear), excelize.Cell{StyleID: ps, Value: math.Round(f.Ratio()*10000) / 10000},
+		ratio := math.Round(f.Ratio()*10000) / 10000
+		return sh.Add([]any{sh.Text(seq, bold), sh.Text(name, bold),
+			val(f.LastYear), val(f.ThisYear), sh.Pct(&ratio, bold),
 			val(f.OutProvince), val(f.InProvince), val(f.InCounty), val(f.PointToPoint), val(f.WillingNotOut)})
 	}
 	for i, r := range t.Rows {
@@ -317,5 +189,5 @@ func (s *Service) ExportProvince(ctx context.Context, sc *lists.Scope, unit stri
 	if err := line("", "合计", t.Total, true); err != nil {
 		return err
 	}
-	return sh.finish(ctx, s.db.WithContext(ctx), "report.export_province", sc, w)
+	return s.writeBook(ctx, sh, "report.export_province", sc, w)
 }
