@@ -1,12 +1,15 @@
 package report_test
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jiuyebang/jiuyebang/model"
 	"github.com/jiuyebang/jiuyebang/service/apperr"
+	"github.com/jiuyebang/jiuyebang/service/derive"
+	"github.com/jiuyebang/jiuyebang/service/lists"
 	"github.com/jiuyebang/jiuyebang/service/report"
 )
 
@@ -155,4 +158,46 @@ func TestChangesDuringBuildAreKept(t *testing.T) {
 		t.Fatalf("%d applied marks left after the build", left)
 	}
 	compare(t, e, "changes during a build")
+}
+
+// TestKeepBuildsAndRefreshes: the scheduler leader's loop builds the current
+// work year with no request asking, then applies changes as they come.
+func TestKeepBuildsAndRefreshes(t *testing.T) {
+	e := newEnv(t)
+	e.population(t, 300, 4)
+	ctx, cancel := context.WithCancel(admin())
+	done := make(chan struct{})
+	go func() {
+		e.rep.Keep(ctx, 20*time.Millisecond)
+		close(done)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	year := derive.WorkYearOf(start.In(lists.China))
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("Keep did not %s in 30 s", what)
+			}
+		}
+	}
+	waitFor("build the current year", func() bool {
+		var n int64
+		must(e.db.Model(&model.ReportYear{}).Where("year = ? AND version = ? AND build_token = ''", year, report.RowsVersion).Count(&n).Error)
+		return n == 1
+	})
+	var lab model.Labourer
+	must(e.db.Where("county_code = ?", county).Take(&lab).Error)
+	must(e.db.Create(&model.EmploymentSpell{ID: model.NewID(), LabourerID: lab.ID, StartDate: day("2020-08-01"),
+		PlaceCode: "440306", PlaceScope: "out_province", Form: "employed", MonthlyWage: 4000,
+		Industry: "general_worker", Source: model.SourceCadre, Verified: true}).Error)
+	waitFor("apply the change", func() bool {
+		var n int64
+		must(e.db.Model(&model.ReportDirty{}).Count(&n).Error)
+		return n == 0
+	})
+	compare(t, e, "kept by the leader")
 }
