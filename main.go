@@ -348,7 +348,7 @@ func startBackground(ctx context.Context, a *app, concurrency int) (*background,
 	b.done.Go(func() {
 		leader.Run(rctx, func(ctx context.Context) {
 			go expireJobs(ctx, jobs.New(a.db, a.box, a.regions, a.auth, a.clock.Now), a.log)
-			go a.reports.Keep(ctx, report.KeepEvery) // builds and refreshes the current year's report rows
+			go a.reports.Keep(ctx, report.KeepEvery)           // builds and refreshes the current year's report rows
 			a.cases.RunSweeper(ctx, returncase.SweepOptions{}) // fires due checkpoints whose task was lost; rebuilds the queue
 		})
 	})
