@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -230,42 +231,19 @@ func (s *Server) getCase(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-// bindCaseAction decodes a JSON body if there is one: one-tap actions send none.
-func bindCaseAction(c *gin.Context, dst any) error {
-	if c.Request.ContentLength == 0 {
-		return nil
-	}
-	return bind(c, dst)
-}
-
+// caseAction records a cadre's action on a case; one-tap actions send no body.
 func (s *Server) caseAction(kind string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := pathID(c)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var req caseActionRequest
-		if err := bindCaseAction(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
+	return onID(bodyOptional, func(ctx context.Context, id int64, req caseActionRequest) (*model.CaseAction, error) {
 		jobIDs := make([]int64, 0, len(req.JobIDs))
 		for _, v := range req.JobIDs {
 			jid, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 			if err != nil || jid <= 0 {
-				fail(c, apperr.Invalid("job_ids", "invalid_id", "岗位编号不对"))
-				return
+				return nil, apperr.Invalid("job_ids", "invalid_id", "岗位编号不对")
 			}
 			jobIDs = append(jobIDs, jid)
 		}
-		a, err := s.Cases.Act(c.Request.Context(), id, kind, req.Note, jobIDs)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		c.JSON(http.StatusCreated, toActionView(a))
-	}
+		return s.Cases.Act(ctx, id, kind, req.Note, jobIDs)
+	}, func(c *gin.Context, a *model.CaseAction) { c.JSON(http.StatusCreated, toActionView(a)) })
 }
 
 func (s *Server) declineCase(c *gin.Context) {
