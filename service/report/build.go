@@ -71,10 +71,6 @@ type building struct {
 	err  error
 }
 
-// SetBuildWait sets how long a request waits for a build (tests; a negative
-// value waits until it is done).
-func (s *Service) SetBuildWait(d time.Duration) { s.buildWait = d }
-
 // awaitBuild starts the build of year y in this process, or joins the one
 // running, and waits for it up to wait (forever when negative). The build
 // runs on without the caller: a request that gives up does not stop it.

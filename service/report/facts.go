@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -400,7 +401,7 @@ func (s *Service) prepare(ctx context.Context, y int, wait time.Duration) error 
 		if err != nil {
 			return err
 		}
-		if !contains(built, y) {
+		if !slices.Contains(built, y) {
 			left := time.Duration(-1) // wait for the build however long it takes
 			if wait >= 0 {
 				left = max(0, time.Until(deadline))
@@ -417,11 +418,9 @@ func (s *Service) prepare(ctx context.Context, y int, wait time.Duration) error 
 					return ctx.Err()
 				case <-time.After(250 * time.Millisecond):
 				}
-			case errors.Is(err, errClaimLost):
-				attempt++
-			case err != nil:
+			case err != nil && !errors.Is(err, errClaimLost):
 				return err
-			default:
+			default: // built, or the claim was lost to a rebuild: look again
 				attempt++
 			}
 			continue
@@ -436,15 +435,6 @@ func (s *Service) prepare(ctx context.Context, y int, wait time.Duration) error 
 		return err
 	}
 	return errors.New("report: the rows kept changing while they were rebuilt")
-}
-
-func contains(ys []int, y int) bool {
-	for _, v := range ys {
-		if v == y {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Service) builtYears(ctx context.Context) ([]int, error) {
