@@ -323,9 +323,13 @@ func TestFlushRebuildsCheckpoints(t *testing.T) {
 		c = f.caseOf(t, due.LabourerID)
 		return c.Checkpoint == 24
 	})
-	if ok, err := f.rds.Client.Exists(context.Background(), "asynq:{"+Queue+"}:t:"+TaskID(c.ID, 48)).Result(); err != nil || ok != 1 {
-		t.Fatalf("the next checkpoint of the fired case is not scheduled: %v", err)
-	}
+	// The next checkpoint is scheduled by the case.scheduled outbox event the
+	// fire commits, so it reaches Redis a moment after the case row changes.
+	waitFor(t, 10*time.Second, "the next checkpoint of the fired case was not scheduled", func() bool {
+		ok, err := f.rds.Client.Exists(context.Background(), "asynq:{"+Queue+"}:t:"+TaskID(c.ID, 48)).Result()
+		testenv.Must(t, err)
+		return ok == 1
+	})
 	if acts := f.actions(t, c.ID); acts[model.ActionCheckpoint24] != 1 {
 		t.Fatalf("checkpoint 24 recorded %d times", acts[model.ActionCheckpoint24])
 	}
